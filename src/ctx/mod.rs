@@ -1,0 +1,122 @@
+//! The context: the container of sockets and I/O threads, and its options.
+//! libzmq: `ctx.cpp`.
+//!
+//! A `Context` is a cheap, thread-safe handle; every clone refers to the same
+//! context. `shutdown` makes blocking calls on its sockets return `ETERM`;
+//! `terminate` does that and then waits until every socket is closed.
+
+mod options;
+
+use core::ffi::c_int;
+use std::sync::Arc;
+
+use parking_lot::{Condvar, Mutex};
+
+pub use options::ContextOptions;
+
+use crate::error::Result;
+
+/// A ZeroMQ context.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: Mutex<State>,
+    sockets_closed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    options: ContextOptions,
+    phase: Phase,
+    open_sockets: usize,
+}
+
+/// Where a context is in its life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    #[default]
+    Active,
+    /// `zmq_ctx_shutdown` (or `zmq_ctx_term`) was called: no new sockets, blocking
+    /// calls return `ETERM`.
+    ShutDown,
+}
+
+impl Context {
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Sets an option from its raw C value (`zmq_ctx_set_ext`).
+    pub fn set_option(&self, option: c_int, value: &[u8]) -> Result<()> {
+        self.shared.state.lock().options.set(option, value)
+    }
+
+    /// Sets an `int` option (`zmq_ctx_set`).
+    pub fn set_int_option(&self, option: c_int, value: c_int) -> Result<()> {
+        self.set_option(option, &value.to_ne_bytes())
+    }
+
+    /// Reads an `int` option (`zmq_ctx_get`).
+    pub fn int_option(&self, option: c_int) -> Result<c_int> {
+        self.shared.state.lock().options.get(option)
+    }
+
+    /// Reads an option into a buffer of `capacity` bytes (`zmq_ctx_get_ext`).
+    pub fn option(&self, option: c_int, capacity: usize) -> Result<Vec<u8>> {
+        self.shared.state.lock().options.get_ext(option, capacity)
+    }
+
+    /// A snapshot of every option.
+    pub fn options(&self) -> ContextOptions {
+        self.shared.state.lock().options.clone()
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.shared.state.lock().phase
+    }
+
+    /// Stops the context: blocking operations on its sockets return `ETERM` and no
+    /// socket can be created any more. Idempotent.
+    pub fn shutdown(&self) {
+        self.shared.state.lock().phase = Phase::ShutDown;
+    }
+
+    /// Shuts the context down and waits until every socket on it is closed.
+    pub fn terminate(&self) {
+        let mut state = self.shared.state.lock();
+        state.phase = Phase::ShutDown;
+        while state.open_sockets > 0 {
+            self.shared.sockets_closed.wait(&mut state);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constants::*;
+    use crate::error::Errno;
+
+    #[test]
+    fn options_are_shared_by_clones() {
+        let context = Context::new();
+        let clone = context.clone();
+        clone.set_int_option(ZMQ_IO_THREADS, 3).unwrap();
+        assert_eq!(context.int_option(ZMQ_IO_THREADS), Ok(3));
+        assert_eq!(context.set_int_option(ZMQ_IO_THREADS, -1), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn terminate_without_sockets_returns_and_shuts_down() {
+        let context = Context::new();
+        assert_eq!(context.phase(), Phase::Active);
+        context.shutdown();
+        assert_eq!(context.phase(), Phase::ShutDown);
+        context.terminate();
+        assert_eq!(context.phase(), Phase::ShutDown);
+    }
+}

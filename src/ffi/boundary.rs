@@ -1,0 +1,107 @@
+//! The one way into the library from C: run the engine call, catch any panic, and
+//! turn its `Result` into the C return value plus errno.
+
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::errno;
+use crate::error::{Errno, Result};
+
+/// A C return type and the value it takes on failure.
+pub trait CReturn: Sized {
+    const FAILURE: Self;
+}
+
+impl CReturn for c_int {
+    const FAILURE: Self = -1;
+}
+
+impl CReturn for c_long {
+    const FAILURE: Self = -1;
+}
+
+impl CReturn for c_ulong {
+    const FAILURE: Self = 0;
+}
+
+impl CReturn for u32 {
+    const FAILURE: Self = 0;
+}
+
+impl CReturn for usize {
+    const FAILURE: Self = 0;
+}
+
+impl CReturn for () {
+    const FAILURE: Self = ();
+}
+
+impl CReturn for *mut c_void {
+    const FAILURE: Self = core::ptr::null_mut();
+}
+
+impl CReturn for *const c_char {
+    const FAILURE: Self = core::ptr::null();
+}
+
+impl CReturn for *mut c_char {
+    const FAILURE: Self = core::ptr::null_mut();
+}
+
+impl CReturn for *mut u8 {
+    const FAILURE: Self = core::ptr::null_mut();
+}
+
+/// Runs `body`; on `Err` or on a panic, sets errno and returns `R::FAILURE`.
+pub fn call<R: CReturn>(body: impl FnOnce() -> Result<R>) -> R {
+    call_or(R::FAILURE, body)
+}
+
+/// Like [`call`], with an explicit failure value for functions whose libzmq
+/// counterpart has no error sentinel (`zmq_msg_more` returns 0, say).
+pub fn call_or<R>(failure: R, body: impl FnOnce() -> Result<R>) -> R {
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    // The engine's locals are dropped by now, so nothing can clobber errno after this.
+    match outcome {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => {
+            errno::set(error);
+            failure
+        }
+        Err(_panic) => {
+            errno::set(Errno::INTERNAL);
+            failure
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_set_errno_and_return_the_sentinel() {
+        let value: c_int = call(|| Err(Errno::ETERM));
+        assert_eq!(value, -1);
+        assert_eq!(errno::get(), Errno::ETERM.code());
+        let pointer: *mut c_void = call(|| Err(Errno::EFAULT));
+        assert!(pointer.is_null());
+        assert_eq!(errno::get(), libc::EFAULT);
+    }
+
+    #[test]
+    fn success_leaves_errno_alone() {
+        errno::set(Errno::EAGAIN);
+        let value: c_int = call(|| Ok(7));
+        assert_eq!(value, 7);
+        assert_eq!(errno::get(), libc::EAGAIN);
+    }
+
+    #[test]
+    fn panics_are_caught_and_reported() {
+        let value: c_int = call(|| panic!("a bug"));
+        assert_eq!(value, -1);
+        assert_eq!(errno::get(), Errno::INTERNAL.code());
+        assert_eq!(call_or(0u8, || panic!("another")), 0);
+    }
+}

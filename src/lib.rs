@@ -1,0 +1,31 @@
+//! A drop-in re-implementation of libzmq 4.3 in Rust.
+//!
+//! The crate has two layers with one direction of dependency (see
+//! `docs/ARCHITECTURE.md`):
+//!
+//! - a safe Rust engine ([`ctx`], [`msg`], [`util`], …) that knows nothing of C;
+//! - [`ffi`], the thin C ABI that `zmq.h` describes: it checks pointers and handles,
+//!   calls the engine, and turns `Result` into libzmq's `-1`/`NULL` plus errno.
+//!
+//! Only `ffi` exports symbols; `unsafe` lives there and in the few places that need it
+//! (message storage), each block with a `// SAFETY:` line.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![warn(missing_debug_implementations)]
+
+pub mod constants;
+pub mod ctx;
+pub mod error;
+pub mod ffi;
+pub mod msg;
+pub mod util;
+
+pub use ctx::Context;
+pub use error::{Errno, Result};
+pub use msg::Msg;
+
+/// The path of the header cbindgen generated for this build (compared with
+/// `include/zmq.h` by the test suite).
+#[doc(hidden)]
+pub const GENERATED_HEADER: &str = env!("ZMQ_GENERATED_HEADER");
