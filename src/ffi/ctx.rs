@@ -120,3 +120,45 @@ pub extern "C" fn zmq_term(context: *mut c_void) -> c_int {
 pub extern "C" fn zmq_ctx_destroy(context: *mut c_void) -> c_int {
     zmq_ctx_term(context)
 }
+
+#[cfg(test)]
+// The tests call the C functions on local values; each test states why once.
+#[allow(clippy::undocumented_unsafe_blocks)]
+mod tests {
+    use super::*;
+    use crate::constants::*;
+    use crate::ffi::errno;
+
+    #[test]
+    fn options_and_errors_through_the_c_functions() {
+        let context = zmq_ctx_new();
+        assert!(!context.is_null());
+        assert_eq!(zmq_ctx_get(context, ZMQ_IO_THREADS), 1);
+        assert_eq!(zmq_ctx_set(context, ZMQ_IO_THREADS, -1), -1);
+        assert_eq!(errno::get(), libc::EINVAL);
+        assert_eq!(zmq_ctx_get(context, ZMQ_SOCKET_LIMIT), 65535);
+        assert_eq!(zmq_ctx_shutdown(context), 0);
+        assert_eq!(zmq_ctx_term(context), 0);
+        assert_eq!(zmq_ctx_term(context), -1);
+        assert_eq!(errno::get(), libc::EFAULT);
+        assert_eq!(zmq_ctx_get(core::ptr::null_mut(), ZMQ_IO_THREADS), -1);
+        assert!(zmq_init(-1).is_null());
+        assert_eq!(errno::get(), libc::EINVAL);
+    }
+
+    #[test]
+    fn thread_name_prefix_through_the_ext_functions() {
+        let context = zmq_ctx_new();
+        let mut buffer = [0u8; 16];
+        let mut len = buffer.len();
+        // The buffers are local and their sizes passed along.
+        let set = unsafe { zmq_ctx_set_ext(context, ZMQ_THREAD_NAME_PREFIX, b"worker".as_ptr().cast(), 6) };
+        assert_eq!(set, 0);
+        let get =
+            unsafe { zmq_ctx_get_ext(context, ZMQ_THREAD_NAME_PREFIX, buffer.as_mut_ptr().cast(), &mut len) };
+        assert_eq!(get, 0);
+        assert_eq!(&buffer[..6], b"worker");
+        assert_eq!(len, 16, "libzmq leaves *optvallen alone");
+        assert_eq!(zmq_ctx_term(context), 0);
+    }
+}

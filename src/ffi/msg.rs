@@ -366,3 +366,84 @@ pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_
         Ok(0)
     })
 }
+
+#[cfg(test)]
+// The tests call the C functions on local values; each test states why once.
+#[allow(clippy::undocumented_unsafe_blocks)]
+mod tests {
+    use super::*;
+    use crate::ffi::errno;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn new_msg() -> zmq_msg_t {
+        zmq_msg_t { bytes: [0; 64] }
+    }
+
+    #[test]
+    fn zeroed_and_closed_messages_are_efault() {
+        let mut msg = new_msg();
+        // Safe: `msg` is a local zmq_msg_t.
+        assert_eq!(unsafe { zmq_msg_close(&mut msg) }, -1);
+        assert_eq!(errno::get(), libc::EFAULT);
+        assert_eq!(unsafe { zmq_msg_init_size(&mut msg, 100) }, 0);
+        assert_eq!(unsafe { zmq_msg_size(&msg) }, 100);
+        assert_eq!(unsafe { zmq_msg_close(&mut msg) }, 0);
+        assert_eq!(unsafe { zmq_msg_close(&mut msg) }, -1);
+        assert_eq!(unsafe { zmq_msg_size(&msg) }, 0);
+        assert_eq!(unsafe { zmq_msg_more(core::ptr::null()) }, 0);
+        assert!(unsafe { zmq_msg_data(core::ptr::null_mut()) }.is_null());
+    }
+
+    static FREED: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_free(data: *mut c_void, hint: *mut c_void) {
+        assert_eq!(data, hint);
+        FREED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn free_function_runs_once_after_the_last_copy() {
+        let mut buffer = [7u8; 16];
+        let data = buffer.as_mut_ptr().cast::<c_void>();
+        let (mut first, mut second) = (new_msg(), new_msg());
+        // Safe: local messages; `buffer` outlives them.
+        assert_eq!(unsafe { zmq_msg_init_data(&mut first, data, 16, Some(count_free), data) }, 0);
+        assert_eq!(unsafe { zmq_msg_get(&first, ZMQ_SHARED) }, 0);
+        assert_eq!(unsafe { zmq_msg_init(&mut second) }, 0);
+        assert_eq!(unsafe { zmq_msg_copy(&mut second, &mut first) }, 0);
+        assert_eq!(unsafe { zmq_msg_get(&second, ZMQ_SHARED) }, 1);
+        assert_eq!(unsafe { zmq_msg_data(&mut second) }, data);
+        assert_eq!(unsafe { zmq_msg_close(&mut first) }, 0);
+        assert_eq!(FREED.load(Ordering::SeqCst), 0);
+        assert_eq!(unsafe { zmq_msg_close(&mut second) }, 0);
+        assert_eq!(FREED.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn move_checks_the_destination_first_and_empties_the_source() {
+        let (mut src, mut dest) = (new_msg(), new_msg());
+        // Safe: local messages.
+        assert_eq!(unsafe { zmq_msg_init_size(&mut src, 3) }, 0);
+        assert_eq!(unsafe { zmq_msg_move(&mut dest, &mut src) }, -1);
+        assert_eq!(unsafe { zmq_msg_size(&src) }, 3, "a failed move leaves the source");
+        assert_eq!(unsafe { zmq_msg_init(&mut dest) }, 0);
+        assert_eq!(unsafe { zmq_msg_move(&mut dest, &mut src) }, 0);
+        assert_eq!(unsafe { (zmq_msg_size(&dest), zmq_msg_size(&src)) }, (3, 0));
+        assert_eq!(unsafe { zmq_msg_move(&mut dest, &mut dest as *mut _) }, 0);
+        assert_eq!(unsafe { zmq_msg_size(&dest) }, 0, "moving onto itself empties, as libzmq");
+        assert_eq!(unsafe { zmq_msg_close(&mut src) + zmq_msg_close(&mut dest) }, 0);
+    }
+
+    #[test]
+    fn groups_are_cut_at_the_maximum_length() {
+        let mut msg = new_msg();
+        let long = [b'g'; 300];
+        // Safe: a local message; `long` has 300 readable bytes and
+        // no NUL, and at most 255 of them are read.
+        assert_eq!(unsafe { zmq_msg_init(&mut msg) }, 0);
+        assert_eq!(unsafe { zmq_msg_set_group(&mut msg, long.as_ptr().cast()) }, 0);
+        let group = unsafe { std::ffi::CStr::from_ptr(zmq_msg_group(&mut msg)) };
+        assert_eq!(group.to_bytes().len(), 255);
+        assert_eq!(unsafe { zmq_msg_close(&mut msg) }, 0);
+    }
+}
