@@ -1063,7 +1063,8 @@ ZMQ_EXPORT int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_ppoll (draft): zmq_poll with a signal mask applied while waiting.
+ zmq_ppoll (draft): zmq_poll with `sigmask` (when not NULL) as the thread's signal
+ mask while waiting, atomically, as ppoll(2).
 
  # Safety
  As [`zmq_poll`]; `sigmask` is NULL or a valid signal set.
@@ -1073,7 +1074,7 @@ ZMQ_EXPORT int zmq_ppoll(struct zmq_pollitem_t *items, int nitems, long timeout,
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_new (draft): not available yet (`ENOTSUP`).
+ zmq_poller_new (draft): not implemented yet (`ENOTSUP`).
  */
 ZMQ_EXPORT void *zmq_poller_new(void);
 #endif
@@ -1172,142 +1173,196 @@ ZMQ_EXPORT int zmq_device(int device_type, void *frontend, void *backend);
 
 /*
  zmq_socket(3). Errors: `EFAULT` (not a live context), `EINVAL` (unknown type),
- `ETERM` (context shut down), `ENOTSUP` (socket types are not implemented yet).
+ `ENOTSUP` (a type not implemented yet), `ETERM`, `EMFILE`.
  */
 ZMQ_EXPORT void *zmq_socket(void *context, int socket_type);
 
 /*
- zmq_close(3).
+ zmq_close(3): never blocks; `ENOTSOCK` for a handle already closed.
  */
 ZMQ_EXPORT int zmq_close(void *s);
 
 /*
  zmq_setsockopt(3).
+
+ # Safety
+ `optval` must be valid for reads of `optvallen` bytes.
  */
 ZMQ_EXPORT int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
 
 /*
- zmq_getsockopt(3).
+ zmq_getsockopt(3): copies the value into `optval` and its size into `*optvallen`.
+
+ # Safety
+ `optvallen` must point to a `size_t`, and `optval` be valid for writes of that many
+ bytes.
  */
 ZMQ_EXPORT int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
 
 /*
  zmq_bind(3).
+
+ # Safety
+ `addr` must be a C string.
  */
 ZMQ_EXPORT int zmq_bind(void *s, const char *addr);
 
 /*
  zmq_connect(3).
+
+ # Safety
+ `addr` must be a C string.
  */
 ZMQ_EXPORT int zmq_connect(void *s, const char *addr);
 
 /*
  zmq_unbind(3).
+
+ # Safety
+ `addr` must be a C string.
  */
 ZMQ_EXPORT int zmq_unbind(void *s, const char *addr);
 
 /*
  zmq_disconnect(3).
+
+ # Safety
+ `addr` must be a C string.
  */
 ZMQ_EXPORT int zmq_disconnect(void *s, const char *addr);
 
 /*
- zmq_send(3).
+ zmq_send(3): sends a copy of `len` bytes at `buf`; returns `len` (clipped to
+ `INT_MAX`).
+
+ # Safety
+ `buf` must be valid for reads of `len` bytes.
  */
 ZMQ_EXPORT int zmq_send(void *s, const void *buf, size_t len, int flags);
 
 /*
- zmq_send_const(3).
+ zmq_send_const(3): sends `len` bytes at `buf` without copying them; they must stay
+ unchanged until sent.
+
+ # Safety
+ `buf` must stay valid and unchanged for `len` bytes as long as the message lives.
  */
 ZMQ_EXPORT int zmq_send_const(void *s, const void *buf, size_t len, int flags);
 
 /*
- zmq_recv(3).
+ zmq_recv(3): receives into `buf`, truncating to `len`; returns the message's full
+ size (clipped to `INT_MAX`).
+
+ # Safety
+ `buf` must be valid for writes of `len` bytes.
  */
 ZMQ_EXPORT int zmq_recv(void *s, void *buf, size_t len, int flags);
 
 /*
- zmq_msg_send(3).
+ zmq_msg_send(3): on success `msg` is left empty; on failure it is untouched.
+
+ # Safety
+ `msg` must point to an initialised `zmq_msg_t`.
  */
 ZMQ_EXPORT int zmq_msg_send(struct zmq_msg_t *msg, void *s, int flags);
 
 /*
- zmq_msg_recv(3).
+ zmq_msg_recv(3): replaces `msg`'s content with the received part; returns its size.
+
+ # Safety
+ `msg` must point to an initialised `zmq_msg_t`.
  */
 ZMQ_EXPORT int zmq_msg_recv(struct zmq_msg_t *msg, void *s, int flags);
 
 /*
  zmq_sendmsg(3) (deprecated): `zmq_msg_send` with the arguments swapped.
+
+ # Safety
+ As [`zmq_msg_send`].
  */
 ZMQ_EXPORT int zmq_sendmsg(void *s, struct zmq_msg_t *msg, int flags);
 
 /*
  zmq_recvmsg(3) (deprecated): `zmq_msg_recv` with the arguments swapped.
+
+ # Safety
+ As [`zmq_msg_recv`].
  */
 ZMQ_EXPORT int zmq_recvmsg(void *s, struct zmq_msg_t *msg, int flags);
 
 /*
- zmq_sendiov (undocumented): sends `count` buffers as one multipart message.
+ zmq_sendiov: sends each buffer as one part with `flags` (`ZMQ_SNDMORE` is removed
+ from the last); returns the last part's size. `EINVAL` for no buffers.
+
+ # Safety
+ `iov` must point to `count` iovecs describing readable buffers.
  */
 ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
 
 /*
- zmq_recviov (undocumented): receives up to `*count` parts into `iov`.
+ zmq_recviov: receives up to `*count` parts of one message into buffers it
+ allocates with `malloc` (the caller frees them); sets `*count` to the parts
+ received and returns it.
+
+ # Safety
+ `count` must point to a `size_t`, and `iov` to that many writable iovecs.
  */
 ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
 
 /*
- zmq_socket_monitor(3).
+ zmq_socket_monitor(3): socket monitoring is not implemented yet (`ENOTSUP`).
+
+ # Safety
+ `addr` must be NULL or a C string.
  */
 ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_socket_monitor_versioned (draft).
+ zmq_socket_monitor_versioned (draft): not implemented yet (`ENOTSUP`).
  */
 ZMQ_EXPORT int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int event_version, int socket_type);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_socket_monitor_pipes_stats (draft).
+ zmq_socket_monitor_pipes_stats (draft): not implemented yet (`ENOTSUP`).
  */
 ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void *s);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_join (draft): DISH joins a group.
+ zmq_join (draft): DISH joins a group; no DISH socket exists yet, so `ENOTSUP`.
  */
 ZMQ_EXPORT int zmq_join(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_leave (draft): DISH leaves a group.
+ zmq_leave (draft): DISH leaves a group; `ENOTSUP` as [`zmq_join`].
  */
 ZMQ_EXPORT int zmq_leave(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_connect_peer (draft): PEER connects and returns the peer's routing id (0 on
- failure).
+ zmq_connect_peer (draft): PEER connects and returns the peer's routing id; 0 with
+ `ENOTSUP` for other socket types (no PEER socket exists yet).
  */
 ZMQ_EXPORT uint32_t zmq_connect_peer(void *s, const char *addr);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_disconnect_peer (draft): PEER drops the connection with this routing id.
+ zmq_disconnect_peer (draft): `ENOTSUP` as [`zmq_connect_peer`].
  */
 ZMQ_EXPORT int zmq_disconnect_peer(void *s, uint32_t routing_id);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_socket_get_peer_state (draft): ROUTER's view of one peer (ZMQ_POLLOUT when it
- can take a message).
+ zmq_socket_get_peer_state (draft): ROUTER only; `ENOTSUP` until ROUTER exists.
  */
 ZMQ_EXPORT int zmq_socket_get_peer_state(void *s, const void *routing_id, size_t routing_id_size);
 #endif

@@ -19,11 +19,18 @@ pub mod ctx;
 pub mod error;
 pub mod ffi;
 pub mod msg;
+pub mod options;
+pub mod pipe;
+pub mod reactor;
+pub mod routing;
+pub mod socket;
+pub mod transport;
 pub mod util;
 
 pub use ctx::Context;
 pub use error::{Errno, Result};
 pub use msg::Msg;
+pub use socket::Socket;
 
 /// The path of the header cbindgen generated for this build (compared with
 /// `include/zmq.h` by the test suite).

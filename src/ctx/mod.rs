@@ -5,16 +5,21 @@
 //! context. `shutdown` makes blocking calls on its sockets return `ETERM`;
 //! `terminate` does that and then waits until every socket is closed.
 
+pub mod inproc;
 mod options;
 
 use core::ffi::c_int;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use parking_lot::{Condvar, Mutex};
 
+pub use inproc::{InprocPeer, SocketId};
 pub use options::ContextOptions;
 
-use crate::error::Result;
+use crate::error::{Errno, Result};
+use crate::pipe::Pipe;
+use crate::socket::mailbox::{Command, Mailbox};
 
 /// A ZeroMQ context.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +37,10 @@ struct Shared {
 struct State {
     options: ContextOptions,
     phase: Phase,
-    open_sockets: usize,
+    /// The open sockets' mailboxes, to tell them of a shutdown.
+    sockets: HashMap<SocketId, Arc<Mailbox>>,
+    next_socket: u64,
+    inproc: inproc::InprocRegistry,
 }
 
 /// Where a context is in its life.
@@ -82,16 +90,64 @@ impl Context {
     /// Stops the context: blocking operations on its sockets return `ETERM` and no
     /// socket can be created any more. Idempotent.
     pub fn shutdown(&self) {
-        self.shared.state.lock().phase = Phase::ShutDown;
+        let mut state = self.shared.state.lock();
+        if state.phase == Phase::Active {
+            state.phase = Phase::ShutDown;
+            for mailbox in state.sockets.values() {
+                mailbox.send(Command::Stop);
+            }
+        }
     }
 
     /// Shuts the context down and waits until every socket on it is closed.
     pub fn terminate(&self) {
+        self.shutdown();
         let mut state = self.shared.state.lock();
-        state.phase = Phase::ShutDown;
-        while state.open_sockets > 0 {
+        while !state.sockets.is_empty() {
             self.shared.sockets_closed.wait(&mut state);
         }
+    }
+
+    /// Registers a new socket: `ETERM` after a shutdown, `EMFILE` beyond
+    /// `ZMQ_MAX_SOCKETS`.
+    pub(crate) fn register_socket(&self, mailbox: Arc<Mailbox>) -> Result<SocketId> {
+        let mut state = self.shared.state.lock();
+        if state.phase != Phase::Active {
+            return Err(Errno::ETERM);
+        }
+        let limit = usize::try_from(state.options.max_sockets).unwrap_or(0);
+        if state.sockets.len() >= limit {
+            return Err(Errno::EMFILE);
+        }
+        state.next_socket += 1;
+        let id = SocketId(state.next_socket);
+        state.sockets.insert(id, mailbox);
+        Ok(id)
+    }
+
+    /// A socket closed: forget its endpoints and wake `terminate` when it was the last.
+    pub(crate) fn unregister_socket(&self, id: SocketId) {
+        let mut state = self.shared.state.lock();
+        state.inproc.forget(id);
+        state.sockets.remove(&id);
+        if state.sockets.is_empty() {
+            self.shared.sockets_closed.notify_all();
+        }
+    }
+
+    /// Binds an inproc name (see [`inproc::InprocRegistry::bind`]).
+    pub(crate) fn bind_inproc(&self, name: &str, binder: InprocPeer) -> Result<Vec<Pipe>> {
+        self.shared.state.lock().inproc.bind(name, binder)
+    }
+
+    /// Connects to an inproc name (see [`inproc::InprocRegistry::connect`]).
+    pub(crate) fn connect_inproc(&self, name: &str, connecter: InprocPeer) -> Pipe {
+        self.shared.state.lock().inproc.connect(name, connecter)
+    }
+
+    /// Unbinds an inproc name bound by `socket`; `ENOENT` otherwise.
+    pub(crate) fn unbind_inproc(&self, name: &str, socket: SocketId) -> Result<()> {
+        self.shared.state.lock().inproc.unbind(name, socket)
     }
 }
 

@@ -1,4 +1,4 @@
-//! The opaque handles C holds: `void *` contexts (and, with the engine, sockets).
+//! The opaque handles C holds: `void *` contexts, sockets, and utility objects.
 //!
 //! A context handle is the address of a small allocation that is registered while
 //! the context lives. Every call looks the address up instead of dereferencing it, so
@@ -9,11 +9,14 @@
 use core::ffi::c_void;
 use std::collections::HashMap;
 
+use core::sync::atomic::{AtomicU32, Ordering};
+
 use once_cell::sync::Lazy;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
 use crate::ctx::Context;
 use crate::error::{Errno, Result};
+use crate::socket::Socket;
 
 /// The allocation a context handle points at. Its address is the handle; its bytes
 /// are never read.
@@ -48,11 +51,62 @@ pub fn release_context(handle: *mut c_void) -> Result<Context> {
     Ok(context)
 }
 
-/// The socket behind `handle`. No socket type is implemented yet, so no handle can
-/// be a socket: every pointer is `ENOTSOCK`, which is what libzmq answers for NULL
-/// or a pointer that is not a socket.
-pub fn socket(_handle: *mut c_void) -> Result<core::convert::Infallible> {
-    Err(Errno::ENOTSOCK)
+/// The allocation a socket handle points at. Slots are never freed: a closed socket's
+/// slot is marked dead and reused for a later socket, so a stale handle reads a dead
+/// tag (`ENOTSOCK`) instead of freed memory.
+#[repr(C)]
+#[derive(Debug)]
+struct SocketSlot {
+    tag: AtomicU32,
+    socket: RwLock<Option<Socket>>,
+}
+
+/// libzmq's socket tag.
+const SOCKET_TAG: u32 = 0xbadd_ecaf;
+
+static FREE_SOCKET_SLOTS: Lazy<Mutex<Vec<&'static SocketSlot>>> = Lazy::new(Default::default);
+
+/// Hands `socket` to C.
+pub fn new_socket(socket: Socket) -> *mut c_void {
+    let slot = FREE_SOCKET_SLOTS.lock().pop().unwrap_or_else(|| {
+        Box::leak(Box::new(SocketSlot { tag: AtomicU32::new(DEAD_TAG), socket: RwLock::new(None) }))
+    });
+    *slot.socket.write() = Some(socket);
+    slot.tag.store(SOCKET_TAG, Ordering::Release);
+    core::ptr::from_ref(slot).cast_mut().cast()
+}
+
+/// The slot behind a live socket handle; `ENOTSOCK` for anything else.
+fn socket_slot(handle: *mut c_void) -> Result<&'static SocketSlot> {
+    let slot = handle.cast::<SocketSlot>();
+    if slot.is_null() || !slot.is_aligned() {
+        return Err(Errno::ENOTSOCK);
+    }
+    // SAFETY: the tag is the first field, so only 4 aligned bytes are read before it is
+    // known to be a socket slot; C passes a pointer to at least that much (a socket,
+    // a context, or whatever it mistook for one, as libzmq's check_tag assumes).
+    let tag = unsafe { &*slot.cast::<AtomicU32>() };
+    if tag.load(Ordering::Acquire) != SOCKET_TAG {
+        return Err(Errno::ENOTSOCK);
+    }
+    // SAFETY: the tag says this is a slot from `new_socket`, which is never freed.
+    Ok(unsafe { &*slot })
+}
+
+/// The live socket behind `handle`; `ENOTSOCK` for NULL, closed or foreign handles.
+pub fn socket(handle: *mut c_void) -> Result<Socket> {
+    socket_slot(handle)?.socket.read().clone().ok_or(Errno::ENOTSOCK)
+}
+
+/// Marks the handle closed and returns its socket; `ENOTSOCK` as in [`socket`].
+pub fn release_socket(handle: *mut c_void) -> Result<Socket> {
+    let slot = socket_slot(handle)?;
+    if slot.tag.compare_exchange(SOCKET_TAG, DEAD_TAG, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        return Err(Errno::ENOTSOCK);
+    }
+    let socket = slot.socket.write().take().ok_or(Errno::ENOTSOCK)?;
+    FREE_SOCKET_SLOTS.lock().push(slot);
+    Ok(socket)
 }
 
 #[cfg(test)]
@@ -82,7 +136,7 @@ mod tests {
 #[derive(Debug)]
 #[repr(C)]
 pub struct Tagged<T> {
-    tag: core::sync::atomic::AtomicU32,
+    tag: AtomicU32,
     value: T,
 }
 
@@ -92,7 +146,7 @@ const DEAD_TAG: u32 = 0xdead_beef;
 
 /// Moves `value` to the heap and returns its C handle.
 pub fn into_tagged<T>(tag: u32, value: T) -> *mut c_void {
-    let tagged = Tagged { tag: core::sync::atomic::AtomicU32::new(tag), value };
+    let tagged = Tagged { tag: AtomicU32::new(tag), value };
     Box::into_raw(Box::new(tagged)).cast()
 }
 
@@ -109,7 +163,7 @@ pub unsafe fn tagged<'a, T>(handle: *mut c_void, tag: u32, error: Errno) -> Resu
     }
     // SAFETY: non-null, aligned, and readable by the caller's contract.
     let tagged = unsafe { &*tagged };
-    if tagged.tag.load(core::sync::atomic::Ordering::Acquire) != tag {
+    if tagged.tag.load(Ordering::Acquire) != tag {
         return Err(error);
     }
     Ok(&tagged.value)
@@ -126,6 +180,6 @@ pub unsafe fn release_tagged<T>(handle: *mut c_void, tag: u32, error: Errno) -> 
     let tagged = handle.cast::<Tagged<T>>();
     // SAFETY: the tag matched, so this is a live `Box<Tagged<T>>` from `into_tagged`.
     let tagged = unsafe { Box::from_raw(tagged) };
-    tagged.tag.store(DEAD_TAG, core::sync::atomic::Ordering::Release);
+    tagged.tag.store(DEAD_TAG, Ordering::Release);
     Ok(tagged.value)
 }

@@ -1,9 +1,8 @@
 //! Polling: zmq_poll(3), the draft zmq_ppoll and the draft zmq_poller API.
 //!
-//! Polling needs the engine's sockets and signalers, which land with the next issue.
-//! Until then: an empty set sleeps for the timeout as libzmq does, a socket item is
-//! `ENOTSOCK` (no socket can exist), a set of plain descriptors is `ENOTSUP`, and
-//! `zmq_poller_new` is `ENOTSUP` (so every other poller call sees no poller: `EFAULT`).
+//! `zmq_poll` works over sockets and plain descriptors. The `zmq_poller_*` API is
+//! not implemented yet: `zmq_poller_new` is `ENOTSUP`, so every other poller call
+//! sees no poller (`EFAULT`).
 
 use core::ffi::{c_int, c_long, c_short, c_void};
 use std::time::Duration;
@@ -11,12 +10,26 @@ use std::time::Duration;
 use super::types::{zmq_fd_t, zmq_pollitem_t};
 use super::{boundary, handle};
 use crate::error::{Errno, Result};
+use crate::socket::poll::{poll, PollItem};
 
 #[cfg(zmq_draft)]
 use super::types::zmq_poller_event_t;
 
-/// The checks every poll makes before waiting.
-fn poll_items(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> Result<c_int> {
+/// zmq_poll over C poll items: validates them as libzmq does, polls, writes `revents`.
+fn poll_items(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+    mask: Option<&libc::sigset_t>,
+) -> Result<c_int> {
+    if nitems > 0 && !items.is_null() {
+        // SAFETY: the caller passes `nitems` poll items at `items`.
+        let raw = unsafe { core::slice::from_raw_parts(items, nitems as usize) };
+        // libzmq rejects a bad socket before anything else.
+        for item in raw.iter().filter(|item| !item.socket.is_null()) {
+            handle::socket(item.socket)?;
+        }
+    }
     let count = usize::try_from(nitems).map_err(|_| Errno::EINVAL)?;
     if count == 0 {
         // libzmq sleeps with `usleep(timeout * 1000)`: -1 wraps to about 71 minutes.
@@ -27,12 +40,20 @@ fn poll_items(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> Res
     if items.is_null() {
         return Err(Errno::EFAULT);
     }
-    // SAFETY: the caller passes `nitems` poll items at `items`.
-    let items = unsafe { core::slice::from_raw_parts(items, count) };
-    if let Some(item) = items.iter().find(|item| !item.socket.is_null()) {
-        match handle::socket(item.socket)? {}
+    // SAFETY: the caller passes `nitems` poll items at `items`, not aliased elsewhere.
+    let raw = unsafe { core::slice::from_raw_parts_mut(items, count) };
+    let mut polled = raw
+        .iter()
+        .map(|item| {
+            let socket = if item.socket.is_null() { None } else { Some(handle::socket(item.socket)?) };
+            Ok(PollItem { socket, fd: item.fd, events: item.events, revents: 0 })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let ready = poll(&mut polled, timeout, mask)?;
+    for (item, result) in raw.iter_mut().zip(&polled) {
+        item.revents = result.revents;
     }
-    Err(Errno::ENOTSUP)
+    Ok(c_int::try_from(ready).unwrap_or(c_int::MAX))
 }
 
 /// zmq_poll(3).
@@ -41,10 +62,11 @@ fn poll_items(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> Res
 /// `items` must point to `nitems` poll items.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> c_int {
-    boundary::call(|| poll_items(items, nitems, timeout))
+    boundary::call(|| poll_items(items, nitems, timeout, None))
 }
 
-/// zmq_ppoll (draft): zmq_poll with a signal mask applied while waiting.
+/// zmq_ppoll (draft): zmq_poll with `sigmask` (when not NULL) as the thread's signal
+/// mask while waiting, atomically, as ppoll(2).
 ///
 /// # Safety
 /// As [`zmq_poll`]; `sigmask` is NULL or a valid signal set.
@@ -56,11 +78,14 @@ pub unsafe extern "C" fn zmq_ppoll(
     timeout: c_long,
     sigmask: *const libc::sigset_t,
 ) -> c_int {
-    let _ = sigmask;
-    boundary::call(|| poll_items(items, nitems, timeout))
+    boundary::call(|| {
+        // SAFETY: the caller passes NULL or a valid signal set.
+        let mask = unsafe { sigmask.as_ref() };
+        poll_items(items, nitems, timeout, mask)
+    })
 }
 
-/// zmq_poller_new (draft): not available yet (`ENOTSUP`).
+/// zmq_poller_new (draft): not implemented yet (`ENOTSUP`).
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_poller_new() -> *mut c_void {

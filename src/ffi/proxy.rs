@@ -1,7 +1,6 @@
 //! zmq_proxy(3), zmq_proxy_steerable(3) and the deprecated zmq_device(3). A NULL
-//! frontend or backend is `EFAULT`, as in libzmq. They need sockets, so until socket
-//! types exist every other call fails with `ENOTSOCK` on its frontend, as libzmq
-//! does for a handle that is not a socket.
+//! frontend or backend is `EFAULT`, as in libzmq, and a handle that is not a socket
+//! `ENOTSOCK`. Proxying itself is not implemented yet: `ENOTSUP`.
 
 use core::ffi::{c_int, c_void};
 
@@ -21,7 +20,9 @@ pub extern "C" fn zmq_proxy(frontend: *mut c_void, backend: *mut c_void, capture
     let _ = capture;
     boundary::call(|| {
         check_ends(frontend, backend)?;
-        match handle::socket(frontend)? {}
+        handle::socket(frontend)?;
+        handle::socket(backend)?;
+        Err(Errno::ENOTSUP)
     })
 }
 
@@ -36,7 +37,9 @@ pub extern "C" fn zmq_proxy_steerable(
     let _ = (capture, control);
     boundary::call(|| {
         check_ends(frontend, backend)?;
-        match handle::socket(frontend)? {}
+        handle::socket(frontend)?;
+        handle::socket(backend)?;
+        Err(Errno::ENOTSUP)
     })
 }
 

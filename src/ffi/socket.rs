@@ -1,172 +1,389 @@
-//! Sockets: zmq_socket(3), zmq_close(3), options, endpoints, send and receive,
-//! monitoring, and the draft socket functions.
-//!
-//! No socket type is implemented yet (the engine lands with the next issue):
-//! `zmq_socket` validates its context and type, then fails with `ENOTSUP`, and
-//! since no socket can exist, every function taking one fails with `ENOTSOCK` —
-//! exactly libzmq's answer for a NULL or non-socket handle.
+//! Sockets: zmq_socket(3), zmq_close(3), options, endpoints, send and receive, and
+//! the draft socket functions. Errors as libzmq: `ENOTSOCK` for a handle that is not
+//! a live socket, `EFAULT` for a bad context, then whatever the engine reports.
 
 use core::ffi::{c_char, c_int, c_void};
 
+use super::msg::{msg_mut, msg_ref};
 use super::types::zmq_msg_t;
-use super::{boundary, handle};
+use super::{args, boundary, handle};
 use crate::constants::*;
-use crate::ctx::Phase;
-use crate::error::Errno;
+use crate::error::{Errno, Result};
+use crate::msg::Msg;
+use crate::socket::Socket;
 
-/// The socket types libzmq 4.3.5 knows (with the draft API): `ZMQ_PAIR`..`ZMQ_CHANNEL`.
-fn is_known_socket_type(socket_type: c_int) -> bool {
-    (ZMQ_PAIR..=ZMQ_CHANNEL).contains(&socket_type)
+/// The endpoint argument of bind/connect/unbind/disconnect: `EINVAL` for NULL or text
+/// that is not UTF-8 (no transport accepts such an address).
+///
+/// # Safety
+/// `addr` must be NULL or a C string.
+unsafe fn endpoint<'a>(addr: *const c_char) -> Result<&'a str> {
+    // SAFETY: forwarded contract.
+    let text = unsafe { args::c_str(addr) }?;
+    text.to_str().map_err(|_| Errno::EINVAL)
+}
+
+/// The options after whose value libzmq zeroes the unused rest of the caller's
+/// buffer: byte-valued ones, and the socket-level ints that accept a larger buffer.
+fn zeroes_rest_of_buffer(option: c_int) -> bool {
+    matches!(
+        option,
+        ZMQ_RCVMORE
+            | ZMQ_EVENTS
+            | ZMQ_THREAD_SAFE
+            | ZMQ_FD
+            | ZMQ_ROUTING_ID
+            | ZMQ_LAST_ENDPOINT
+            | ZMQ_ZAP_DOMAIN
+            | ZMQ_PLAIN_USERNAME
+            | ZMQ_PLAIN_PASSWORD
+            | ZMQ_SOCKS_PROXY
+            | ZMQ_SOCKS_USERNAME
+            | ZMQ_SOCKS_PASSWORD
+            | ZMQ_BINDTODEVICE
+    )
+}
+
+/// libzmq's send/recv return value: the size, clipped to `INT_MAX`.
+fn size_result(size: usize) -> c_int {
+    c_int::try_from(size).unwrap_or(c_int::MAX)
 }
 
 /// zmq_socket(3). Errors: `EFAULT` (not a live context), `EINVAL` (unknown type),
-/// `ETERM` (context shut down), `ENOTSUP` (socket types are not implemented yet).
+/// `ENOTSUP` (a type not implemented yet), `ETERM`, `EMFILE`.
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket(context: *mut c_void, socket_type: c_int) -> *mut c_void {
     boundary::call(|| {
         let context = handle::context(context)?;
-        if context.phase() == Phase::ShutDown {
-            return Err(Errno::ETERM);
-        }
-        if !is_known_socket_type(socket_type) {
-            return Err(Errno::EINVAL);
-        }
-        Err(Errno::ENOTSUP)
+        Ok(handle::new_socket(Socket::new(&context, socket_type)?))
     })
 }
 
-/// zmq_close(3).
+/// zmq_close(3): never blocks; `ENOTSOCK` for a handle already closed.
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_close(s: *mut c_void) -> c_int {
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::release_socket(s)?.close();
+        Ok(0)
+    })
 }
 
 /// zmq_setsockopt(3).
+///
+/// # Safety
+/// `optval` must be valid for reads of `optvallen` bytes.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_setsockopt(
+pub unsafe extern "C" fn zmq_setsockopt(
     s: *mut c_void,
     option: c_int,
     optval: *const c_void,
     optvallen: usize,
 ) -> c_int {
-    let _ = (option, optval, optvallen);
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // A NULL value means something to some options (it clears them), as in libzmq.
+        let value = if optval.is_null() && optvallen == 0 {
+            None
+        } else {
+            // SAFETY: forwarded contract.
+            Some(unsafe { args::slice(optval, optvallen) }?)
+        };
+        socket.set_option(option, value)?;
+        Ok(0)
+    })
 }
 
-/// zmq_getsockopt(3).
+/// zmq_getsockopt(3): copies the value into `optval` and its size into `*optvallen`.
+///
+/// # Safety
+/// `optvallen` must point to a `size_t`, and `optval` be valid for writes of that many
+/// bytes.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_getsockopt(
+pub unsafe extern "C" fn zmq_getsockopt(
     s: *mut c_void,
     option: c_int,
     optval: *mut c_void,
     optvallen: *mut usize,
 ) -> c_int {
-    let _ = (option, optval, optvallen);
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let capacity = unsafe { args::out(optvallen) }?;
+        let value = socket.option(option, *capacity)?;
+        // SAFETY: forwarded contract.
+        let buffer = unsafe { args::slice_mut(optval, *capacity) }?;
+        let (head, tail) = buffer.split_at_mut_checked(value.len()).ok_or(Errno::EINVAL)?;
+        head.copy_from_slice(&value);
+        if zeroes_rest_of_buffer(option) {
+            tail.fill(0);
+        }
+        *capacity = value.len();
+        Ok(0)
+    })
 }
 
 /// zmq_bind(3).
+///
+/// # Safety
+/// `addr` must be a C string.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
-    let _ = addr;
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        socket.bind(unsafe { endpoint(addr) }?)?;
+        Ok(0)
+    })
 }
 
 /// zmq_connect(3).
+///
+/// # Safety
+/// `addr` must be a C string.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
-    let _ = addr;
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        socket.connect(unsafe { endpoint(addr) }?)?;
+        Ok(0)
+    })
 }
 
 /// zmq_unbind(3).
+///
+/// # Safety
+/// `addr` must be a C string.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
-    let _ = addr;
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        socket.unbind(unsafe { endpoint(addr) }?)?;
+        Ok(0)
+    })
 }
 
 /// zmq_disconnect(3).
+///
+/// # Safety
+/// `addr` must be a C string.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
-    let _ = addr;
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        socket.disconnect(unsafe { endpoint(addr) }?)?;
+        Ok(0)
+    })
 }
 
-/// zmq_send(3).
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: usize, flags: c_int) -> c_int {
-    let _ = (buf, len, flags);
-    boundary::call(|| match handle::socket(s)? {})
+/// Sends `msg`, returning libzmq's size result.
+fn send_msg(socket: &Socket, mut msg: Msg, flags: c_int) -> Result<c_int> {
+    let size = msg.len();
+    socket.send(&mut msg, flags)?;
+    Ok(size_result(size))
 }
 
-/// zmq_send_const(3).
+/// zmq_send(3): sends a copy of `len` bytes at `buf`; returns `len` (clipped to
+/// `INT_MAX`).
+///
+/// # Safety
+/// `buf` must be valid for reads of `len` bytes.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len: usize, flags: c_int) -> c_int {
-    let _ = (buf, len, flags);
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: usize, flags: c_int) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let bytes = unsafe { args::slice(buf, len) }?;
+        send_msg(&socket, Msg::from_slice(bytes)?, flags)
+    })
 }
 
-/// zmq_recv(3).
+/// zmq_send_const(3): sends `len` bytes at `buf` without copying them; they must stay
+/// unchanged until sent.
+///
+/// # Safety
+/// `buf` must stay valid and unchanged for `len` bytes as long as the message lives.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: usize, flags: c_int) -> c_int {
-    let _ = (buf, len, flags);
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_send_const(
+    s: *mut c_void,
+    buf: *const c_void,
+    len: usize,
+    flags: c_int,
+) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        if buf.is_null() && len != 0 {
+            return Err(Errno::EFAULT);
+        }
+        // SAFETY: forwarded contract.
+        let msg = unsafe { Msg::from_constant(buf.cast(), len) };
+        send_msg(&socket, msg, flags)
+    })
 }
 
-/// zmq_msg_send(3).
+/// zmq_recv(3): receives into `buf`, truncating to `len`; returns the message's full
+/// size (clipped to `INT_MAX`).
+///
+/// # Safety
+/// `buf` must be valid for writes of `len` bytes.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    let _ = (msg, flags);
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: usize, flags: c_int) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        let msg = socket.recv(flags)?;
+        let copied = msg.len().min(len);
+        // SAFETY: forwarded contract; `copied <= len`.
+        let target = unsafe { args::slice_mut(buf, copied) }?;
+        target.copy_from_slice(&msg.data()[..copied]);
+        Ok(size_result(msg.len()))
+    })
 }
 
-/// zmq_msg_recv(3).
+/// zmq_msg_send(3): on success `msg` is left empty; on failure it is untouched.
+///
+/// # Safety
+/// `msg` must point to an initialised `zmq_msg_t`.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
-    let _ = (msg, flags);
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let msg = unsafe { msg_mut(msg) }?;
+        let size = msg.len();
+        socket.send(msg, flags)?;
+        Ok(size_result(size))
+    })
+}
+
+/// zmq_msg_recv(3): replaces `msg`'s content with the received part; returns its size.
+///
+/// # Safety
+/// `msg` must point to an initialised `zmq_msg_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract; checked before receiving so nothing is lost.
+        unsafe { msg_ref(msg) }?;
+        let received = socket.recv(flags)?;
+        let size = received.len();
+        // SAFETY: forwarded contract.
+        *unsafe { msg_mut(msg) }? = received;
+        Ok(size_result(size))
+    })
 }
 
 /// zmq_sendmsg(3) (deprecated): `zmq_msg_send` with the arguments swapped.
+///
+/// # Safety
+/// As [`zmq_msg_send`].
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_sendmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
-    zmq_msg_send(msg, s, flags)
+pub unsafe extern "C" fn zmq_sendmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { zmq_msg_send(msg, s, flags) }
 }
 
 /// zmq_recvmsg(3) (deprecated): `zmq_msg_recv` with the arguments swapped.
+///
+/// # Safety
+/// As [`zmq_msg_recv`].
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
-    zmq_msg_recv(msg, s, flags)
+pub unsafe extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { zmq_msg_recv(msg, s, flags) }
 }
 
-/// zmq_sendiov (undocumented): sends `count` buffers as one multipart message.
+/// zmq_sendiov: sends each buffer as one part with `flags` (`ZMQ_SNDMORE` is removed
+/// from the last); returns the last part's size. `EINVAL` for no buffers.
+///
+/// # Safety
+/// `iov` must point to `count` iovecs describing readable buffers.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut libc::iovec, count: usize, flags: c_int) -> c_int {
-    let _ = (iov, count, flags);
-    boundary::call(|| match handle::socket(s)? {})
+pub unsafe extern "C" fn zmq_sendiov(
+    s: *mut c_void,
+    iov: *mut libc::iovec,
+    count: usize,
+    flags: c_int,
+) -> c_int {
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        if count == 0 || iov.is_null() {
+            return Err(Errno::EINVAL);
+        }
+        // SAFETY: forwarded contract.
+        let buffers = unsafe { core::slice::from_raw_parts(iov, count) };
+        let mut sent = 0;
+        for (index, buffer) in buffers.iter().enumerate() {
+            // SAFETY: forwarded contract.
+            let bytes = unsafe { args::slice(buffer.iov_base, buffer.iov_len) }?;
+            let part_flags = if index + 1 == count { flags & !ZMQ_SNDMORE } else { flags };
+            sent = send_msg(&socket, Msg::from_slice(bytes)?, part_flags)?;
+        }
+        Ok(sent)
+    })
 }
 
-/// zmq_recviov (undocumented): receives up to `*count` parts into `iov`.
+/// zmq_recviov: receives up to `*count` parts of one message into buffers it
+/// allocates with `malloc` (the caller frees them); sets `*count` to the parts
+/// received and returns it.
+///
+/// # Safety
+/// `count` must point to a `size_t`, and `iov` to that many writable iovecs.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_recviov(
+pub unsafe extern "C" fn zmq_recviov(
     s: *mut c_void,
     iov: *mut libc::iovec,
     count: *mut usize,
     flags: c_int,
 ) -> c_int {
-    let _ = (iov, count, flags);
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let count = unsafe { count.as_mut() }.ok_or(Errno::EINVAL)?;
+        if *count == 0 || iov.is_null() {
+            return Err(Errno::EINVAL);
+        }
+        // SAFETY: forwarded contract.
+        let buffers = unsafe { core::slice::from_raw_parts_mut(iov, *count) };
+        *count = 0;
+        let mut received: c_int = 0;
+        for buffer in buffers {
+            let msg = socket.recv(flags)?;
+            // SAFETY: malloc with any size; checked for NULL below (size 0 may be NULL).
+            let memory = unsafe { libc::malloc(msg.len().max(1)) };
+            if memory.is_null() {
+                return Err(Errno::ENOMEM);
+            }
+            // SAFETY: `memory` has room for `msg.len()` bytes.
+            unsafe { core::ptr::copy_nonoverlapping(msg.data().as_ptr(), memory.cast(), msg.len()) };
+            buffer.iov_base = memory;
+            buffer.iov_len = msg.len();
+            *count += 1;
+            received += 1;
+            if !msg.more() {
+                break;
+            }
+        }
+        Ok(received)
+    })
 }
 
-/// zmq_socket_monitor(3).
+/// zmq_socket_monitor(3): socket monitoring is not implemented yet (`ENOTSUP`).
+///
+/// # Safety
+/// `addr` must be NULL or a C string.
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
     let _ = (addr, events);
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_socket_monitor_versioned (draft).
+/// zmq_socket_monitor_versioned (draft): not implemented yet (`ENOTSUP`).
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_monitor_versioned(
@@ -177,51 +394,68 @@ pub extern "C" fn zmq_socket_monitor_versioned(
     socket_type: c_int,
 ) -> c_int {
     let _ = (addr, events, event_version, socket_type);
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_socket_monitor_pipes_stats (draft).
+/// zmq_socket_monitor_pipes_stats (draft): not implemented yet (`ENOTSUP`).
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_join (draft): DISH joins a group.
+/// zmq_join (draft): DISH joins a group; no DISH socket exists yet, so `ENOTSUP`.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
     let _ = group;
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_leave (draft): DISH leaves a group.
+/// zmq_leave (draft): DISH leaves a group; `ENOTSUP` as [`zmq_join`].
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     let _ = group;
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_connect_peer (draft): PEER connects and returns the peer's routing id (0 on
-/// failure).
+/// zmq_connect_peer (draft): PEER connects and returns the peer's routing id; 0 with
+/// `ENOTSUP` for other socket types (no PEER socket exists yet).
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
     let _ = addr;
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_disconnect_peer (draft): PEER drops the connection with this routing id.
+/// zmq_disconnect_peer (draft): `ENOTSUP` as [`zmq_connect_peer`].
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_disconnect_peer(s: *mut c_void, routing_id: u32) -> c_int {
     let _ = routing_id;
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }
 
-/// zmq_socket_get_peer_state (draft): ROUTER's view of one peer (ZMQ_POLLOUT when it
-/// can take a message).
+/// zmq_socket_get_peer_state (draft): ROUTER only; `ENOTSUP` until ROUTER exists.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_get_peer_state(
@@ -230,5 +464,8 @@ pub extern "C" fn zmq_socket_get_peer_state(
     routing_id_size: usize,
 ) -> c_int {
     let _ = (routing_id, routing_id_size);
-    boundary::call(|| match handle::socket(s)? {})
+    boundary::call(|| {
+        handle::socket(s)?;
+        Err(Errno::ENOTSUP)
+    })
 }

@@ -1,9 +1,9 @@
 //! `Msg`: one message part, as `zmq_msg_t` holds it. libzmq: `msg.hpp`, `msg.cpp`.
 //!
-//! A `Msg` fits in the 64 bytes of a `zmq_msg_t` (the C layer adds a validity word)
-//! and holds no pointer into itself, so C may move one with `memcpy`. Small bodies
-//! live inline; large ones in a reference-counted [`Storage`] that every copy shares;
-//! constant data (`zmq_send_const`) is referenced, never copied or freed.
+//! A `Msg` fits in the 64 bytes of a `zmq_msg_t` and holds no pointer into itself, so
+//! C may move one with `memcpy`. Small bodies live inline; larger ones in one
+//! reference-counted allocation that every copy shares; very large or foreign ones in
+//! a [`Storage`]; constant data (`zmq_send_const`) is referenced, never copied or freed.
 
 mod metadata;
 mod storage;
@@ -36,6 +36,11 @@ pub struct Msg {
     flags: Flags,
 }
 
+/// Bodies from `INLINE_CAPACITY` up to this size live in one reference-counted
+/// allocation ([`Body::Heap`]); larger ones go through [`Storage`], whose allocation
+/// can fail with `ENOMEM` instead of aborting.
+const HEAP_LIMIT: usize = 1 << 20;
+
 /// The body; the tag values are libzmq's message type numbers.
 #[repr(u8)]
 enum Body {
@@ -43,6 +48,13 @@ enum Body {
         len: u8,
         bytes: [u8; INLINE_CAPACITY],
     } = TAG_INLINE,
+    /// Bytes allocated here, shared by copies: one allocation, as libzmq's `lmsg`.
+    Heap {
+        bytes: Arc<[u8]>,
+        offset: usize,
+        len: usize,
+    } = TAG_HEAP,
+    /// Bytes of a [`Storage`]: very large, taken over from a `Vec`, or the caller's.
     Shared {
         storage: Arc<Storage>,
         offset: usize,
@@ -63,8 +75,9 @@ unsafe impl Send for Msg {}
 unsafe impl Sync for Msg {}
 
 const TAG_INLINE: u8 = 101;
-const TAG_SHARED: u8 = 102;
+const TAG_HEAP: u8 = 102;
 const TAG_CONSTANT: u8 = 104;
+const TAG_SHARED: u8 = 105;
 
 /// Per-message flags, with libzmq's bit values.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -124,6 +137,11 @@ impl Msg {
         if len <= INLINE_CAPACITY {
             return Ok(Msg::with_body(Body::Inline { len: len as u8, bytes: [0; INLINE_CAPACITY] }));
         }
+        if len <= HEAP_LIMIT {
+            // SAFETY: zeroed bytes are initialised `u8`s.
+            let bytes = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
+            return Ok(Msg::with_body(Body::Heap { bytes, offset: 0, len }));
+        }
         Ok(Msg::from_storage(Storage::zeroed(len)?))
     }
 
@@ -133,6 +151,10 @@ impl Msg {
             let mut inline = [0; INLINE_CAPACITY];
             inline[..bytes.len()].copy_from_slice(bytes);
             return Ok(Msg::with_body(Body::Inline { len: bytes.len() as u8, bytes: inline }));
+        }
+        if bytes.len() <= HEAP_LIMIT {
+            let len = bytes.len();
+            return Ok(Msg::with_body(Body::Heap { bytes: Arc::from(bytes), offset: 0, len }));
         }
         Ok(Msg::from_storage(Storage::copy_of(bytes)?))
     }
@@ -178,6 +200,7 @@ impl Msg {
     pub fn data(&self) -> &[u8] {
         match &self.body {
             Body::Inline { len, bytes } => &bytes[..usize::from(*len).min(INLINE_CAPACITY)],
+            Body::Heap { bytes, offset, len } => bytes.get(*offset..offset + len).unwrap_or_default(),
             Body::Shared { storage, offset, len } => {
                 storage.as_slice().get(*offset..offset + len).unwrap_or_default()
             }
@@ -193,6 +216,12 @@ impl Msg {
     pub fn data_ptr(&mut self) -> *mut u8 {
         match &mut self.body {
             Body::Inline { bytes, .. } => bytes.as_mut_ptr(),
+            // Unshared bytes are reached mutably; shared ones must not be written (as
+            // zmq_msg_copy(3) says), so their address is only handed out.
+            Body::Heap { bytes, offset, .. } => match Arc::get_mut(bytes) {
+                Some(unique) => unique.as_mut_ptr().wrapping_add(*offset),
+                None => Arc::as_ptr(bytes).cast::<u8>().cast_mut().wrapping_add(*offset),
+            },
             Body::Shared { storage, offset, .. } => storage.as_ptr().wrapping_add(*offset),
             Body::Constant { ptr, .. } => ptr.cast_mut(),
         }
@@ -202,6 +231,7 @@ impl Msg {
     pub fn data_mut(&mut self) -> Option<&mut [u8]> {
         match &mut self.body {
             Body::Inline { len, bytes } => Some(&mut bytes[..usize::from(*len).min(INLINE_CAPACITY)]),
+            Body::Heap { bytes, offset, len } => Arc::get_mut(bytes)?.get_mut(*offset..*offset + *len),
             Body::Shared { .. } | Body::Constant { .. } => None,
         }
     }
@@ -209,7 +239,7 @@ impl Msg {
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Inline { len, .. } => usize::from(*len),
-            Body::Shared { len, .. } | Body::Constant { len, .. } => *len,
+            Body::Heap { len, .. } | Body::Shared { len, .. } | Body::Constant { len, .. } => *len,
         }
     }
 
@@ -246,6 +276,10 @@ impl Msg {
     pub fn share(&mut self) -> Msg {
         let body = match &self.body {
             Body::Inline { len, bytes } => Body::Inline { len: *len, bytes: *bytes },
+            Body::Heap { bytes, offset, len } => {
+                self.flags.set(Flags::SHARED, true);
+                Body::Heap { bytes: Arc::clone(bytes), offset: *offset, len: *len }
+            }
             Body::Shared { storage, offset, len } => {
                 self.flags.set(Flags::SHARED, true);
                 Body::Shared { storage: Arc::clone(storage), offset: *offset, len: *len }
@@ -269,7 +303,7 @@ impl Msg {
     /// Whether `byte`, the first byte of a `Msg` in memory, is the tag of a live
     /// message. A zeroed or closed `zmq_msg_t` starts with [`Msg::CLOSED_TAG`].
     pub const fn is_live_tag(byte: u8) -> bool {
-        matches!(byte, TAG_INLINE | TAG_SHARED | TAG_CONSTANT)
+        matches!(byte, TAG_INLINE | TAG_HEAP | TAG_SHARED | TAG_CONSTANT)
     }
 
     /// What the C layer writes over the first byte of a message it closed.

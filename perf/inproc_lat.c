@@ -1,0 +1,80 @@
+/*  inproc_lat <message-size> <roundtrip-count>
+ *
+ *  Latency over inproc: a PAIR thread echoes every message back; the main thread
+ *  times <roundtrip-count> round trips of <message-size> bytes and prints the mean
+ *  one-way latency, in the style of libzmq's perf tools (which use REQ/REP; PAIR
+ *  measures the same pipe-and-wake-up path).  */
+#include <zmq.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t message_size;
+static int roundtrip_count;
+
+static void fail (const char *what)
+{
+    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
+    exit (1);
+}
+
+static void echo (void *ctx)
+{
+    void *pair = zmq_socket (ctx, ZMQ_PAIR);
+    if (!pair || zmq_connect (pair, "inproc://lat_test") != 0)
+        fail ("echo connect");
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    for (int i = 0; i != roundtrip_count; i++) {
+        if (zmq_msg_recv (&msg, pair, 0) < 0)
+            fail ("echo recv");
+        if (zmq_msg_send (&msg, pair, 0) < 0)
+            fail ("echo send");
+    }
+    zmq_msg_close (&msg);
+    zmq_close (pair);
+}
+
+int main (int argc, char *argv[])
+{
+    if (argc != 3) {
+        fprintf (stderr, "usage: inproc_lat <message-size> <roundtrip-count>\n");
+        return 1;
+    }
+    message_size = (size_t) atol (argv[1]);
+    roundtrip_count = atoi (argv[2]);
+    if (roundtrip_count <= 0)
+        return 1;
+
+    void *ctx = zmq_ctx_new ();
+    void *pair = zmq_socket (ctx, ZMQ_PAIR);
+    if (!pair || zmq_bind (pair, "inproc://lat_test") != 0)
+        fail ("bind");
+    void *thread = zmq_threadstart (echo, ctx);
+
+    zmq_msg_t msg;
+    if (zmq_msg_init_size (&msg, message_size) != 0)
+        fail ("zmq_msg_init_size");
+    memset (zmq_msg_data (&msg), 'x', message_size);
+    void *watch = zmq_stopwatch_start ();
+    for (int i = 0; i != roundtrip_count; i++) {
+        if (zmq_msg_send (&msg, pair, 0) < 0)
+            fail ("send");
+        if (zmq_msg_recv (&msg, pair, 0) < 0)
+            fail ("recv");
+        if (zmq_msg_size (&msg) != message_size)
+            fail ("message of the wrong size");
+    }
+    unsigned long elapsed = zmq_stopwatch_stop (watch);
+    zmq_msg_close (&msg);
+    zmq_threadclose (thread);
+    zmq_close (pair);
+    zmq_ctx_term (ctx);
+
+    double latency = (double) elapsed / (roundtrip_count * 2);
+    printf ("message size: %d [B]\n", (int) message_size);
+    printf ("roundtrip count: %d\n", roundtrip_count);
+    printf ("average latency: %.3f [us]\n", latency);
+    return 0;
+}

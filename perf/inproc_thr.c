@@ -1,0 +1,81 @@
+/*  inproc_thr <message-size> <message-count>
+ *
+ *  Throughput over inproc: a PUSH thread sends <message-count> messages of
+ *  <message-size> bytes to a PULL socket, which times their arrival.  Prints the
+ *  figures in the style of libzmq's perf tools.  Built against zmq.h; run the same
+ *  binary against any libzmq.so.5 (see perf/compare).  */
+#include <zmq.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t message_size;
+static int message_count;
+
+static void fail (const char *what)
+{
+    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
+    exit (1);
+}
+
+static void sender (void *ctx)
+{
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    if (!push || zmq_connect (push, "inproc://thr_test") != 0)
+        fail ("sender connect");
+    for (int i = 0; i != message_count; i++) {
+        zmq_msg_t msg;
+        if (zmq_msg_init_size (&msg, message_size) != 0)
+            fail ("zmq_msg_init_size");
+        memset (zmq_msg_data (&msg), 'x', message_size);
+        if (zmq_msg_send (&msg, push, 0) < 0)
+            fail ("zmq_msg_send");
+    }
+    zmq_close (push);
+}
+
+int main (int argc, char *argv[])
+{
+    if (argc != 3) {
+        fprintf (stderr, "usage: inproc_thr <message-size> <message-count>\n");
+        return 1;
+    }
+    message_size = (size_t) atol (argv[1]);
+    message_count = atoi (argv[2]);
+    if (message_count <= 0)
+        return 1;
+
+    void *ctx = zmq_ctx_new ();
+    void *pull = zmq_socket (ctx, ZMQ_PULL);
+    if (!pull || zmq_bind (pull, "inproc://thr_test") != 0)
+        fail ("bind");
+    void *thread = zmq_threadstart (sender, ctx);
+
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    if (zmq_msg_recv (&msg, pull, 0) < 0)
+        fail ("zmq_msg_recv");
+    void *watch = zmq_stopwatch_start ();
+    for (int i = 1; i != message_count; i++) {
+        if (zmq_msg_recv (&msg, pull, 0) < 0)
+            fail ("zmq_msg_recv");
+        if (zmq_msg_size (&msg) != message_size)
+            fail ("message of the wrong size");
+    }
+    unsigned long elapsed = zmq_stopwatch_stop (watch);
+    if (elapsed == 0)
+        elapsed = 1;
+    zmq_msg_close (&msg);
+    zmq_threadclose (thread);
+    zmq_close (pull);
+    zmq_ctx_term (ctx);
+
+    double throughput = (double) (message_count - 1) / (double) elapsed * 1000000;
+    double megabits = throughput * (double) message_size * 8 / 1000000;
+    printf ("message size: %d [B]\n", (int) message_size);
+    printf ("message count: %d\n", message_count);
+    printf ("mean throughput: %d [msg/s]\n", (int) throughput);
+    printf ("mean throughput: %.3f [Mb/s]\n", megabits);
+    return 0;
+}

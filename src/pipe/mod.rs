@@ -1,0 +1,487 @@
+//! Pipes: the bidirectional message queue between two sockets (or, with the network
+//! transports, between a socket and a connection's session). libzmq: `pipe.cpp`,
+//! `ypipe.hpp`.
+//!
+//! Each direction is a queue with a high-water mark counted in whole messages, so a
+//! multipart message is admitted or refused as a unit, and a reader sees a message only
+//! once all its parts are in. Wake-ups go out only on edges, as in libzmq: a reader that
+//! found the queue empty is "asleep" and is sent one `ActivateRead` when the next
+//! complete message arrives; a writer that found the queue full is sent one
+//! `ActivateWrite` when the reader has drained it to the low-water mark.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::msg::Msg;
+use crate::socket::mailbox::{Command, Mailbox};
+
+/// Identifies one end of one pipe, unique in the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PipeId(u64);
+
+impl PipeId {
+    fn next() -> PipeId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        PipeId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// One end of a pipe: it writes into one direction and reads from the other.
+#[derive(Debug, Clone)]
+pub struct Pipe {
+    shared: Arc<Shared>,
+    /// 0 or 1: this end writes `directions[side]` and reads `directions[1 - side]`.
+    side: usize,
+}
+
+#[derive(Debug)]
+struct Shared {
+    ids: [PipeId; 2],
+    directions: [Direction; 2],
+    /// The mailbox of the socket holding each end, once attached.
+    owners: [Mutex<Option<Arc<Mailbox>>>; 2],
+}
+
+/// Queue limits for one direction, as libzmq computes them: the writer's `ZMQ_SNDHWM`
+/// plus the reader's `ZMQ_RCVHWM` (no limit when either is 0; the writer's alone while
+/// the reader is not known yet, before an inproc bind), and whether only the newest
+/// message is kept (`ZMQ_CONFLATE`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub send: usize,
+    pub receive: Option<usize>,
+    pub conflate: bool,
+}
+
+impl Limits {
+    /// A limit of `hwm` whole messages from the writer's side alone.
+    pub fn bounded(hwm: usize) -> Limits {
+        Limits { send: hwm, receive: None, conflate: false }
+    }
+
+    /// The high-water mark in whole messages; 0 for none.
+    pub fn hwm(&self) -> usize {
+        match self.receive {
+            None => self.send,
+            Some(0) => 0,
+            Some(_) if self.send == 0 => 0,
+            Some(receive) => self.send.saturating_add(receive),
+        }
+    }
+}
+
+/// One direction. The writer appends to `queue` under its lock; the reader moves
+/// every complete message from there into its own `cache` in one step and then reads
+/// without touching the writer's lock, so the two threads meet once per batch rather
+/// than once per message (libzmq's ypipe does the same with lock-free chunks).
+#[derive(Debug, Default)]
+struct Direction {
+    queue: Mutex<Queue>,
+    cache: Mutex<Cache>,
+}
+
+/// The writer's side of a direction.
+#[derive(Debug, Default)]
+struct Queue {
+    parts: VecDeque<Msg>,
+    /// Whole messages in `parts` (a trailing incomplete one is not counted).
+    complete: usize,
+    /// Whole messages ever written, and ever read as last reported by the reader: their
+    /// difference is what the high-water mark bounds.
+    written: u64,
+    read: u64,
+    limits: Limits,
+    reader_asleep: bool,
+    writer_asleep: bool,
+    /// The writer closed: after the queued messages, the reader sees the end.
+    writer_done: bool,
+    /// The reader closed: writes are refused.
+    reader_gone: bool,
+}
+
+/// The reader's side of a direction.
+#[derive(Debug, Default)]
+struct Cache {
+    parts: VecDeque<Msg>,
+    /// Whole messages in `parts`.
+    complete: usize,
+    /// Whole messages read so far.
+    read: u64,
+    /// Report `read` to the writer every this many messages (its low-water mark, as
+    /// libzmq's `activate_write` credit); 0: only when refilling.
+    report_every: u64,
+    /// The reader is inside a multipart message, whose parts are all cached.
+    reading_multipart: bool,
+}
+
+impl Queue {
+    fn is_full(&self) -> bool {
+        let hwm = self.limits.hwm() as u64;
+        !self.limits.conflate && hwm != 0 && self.written.wrapping_sub(self.read) >= hwm
+    }
+
+    /// libzmq's low-water mark: the writer is woken when the queue drains to it.
+    fn lwm(&self) -> u64 {
+        const MAX_WM_DELTA: usize = 1024;
+        let hwm = self.limits.hwm();
+        let lwm = if hwm > 2 * MAX_WM_DELTA { hwm - MAX_WM_DELTA } else { hwm.div_ceil(2) };
+        lwm as u64
+    }
+
+    /// Records how much the reader has read; whether the writer should now be woken.
+    fn report_read(&mut self, read: u64) -> bool {
+        self.read = read;
+        let wake = self.writer_asleep && self.written.wrapping_sub(self.read) <= self.lwm();
+        if wake {
+            self.writer_asleep = false;
+        }
+        wake
+    }
+}
+
+impl Cache {
+    /// Moves every complete message of `queue` into the cache.
+    fn refill(&mut self, queue: &mut Queue) {
+        if queue.complete == 0 {
+            return;
+        }
+        if queue.parts.back().is_none_or(|last| !last.more()) {
+            if self.parts.is_empty() {
+                std::mem::swap(&mut self.parts, &mut queue.parts);
+            } else {
+                self.parts.append(&mut queue.parts);
+            }
+        } else {
+            // A message is half written: take the parts before it.
+            let mut messages = queue.complete;
+            while messages > 0 {
+                let Some(part) = queue.parts.pop_front() else { break };
+                if !part.more() {
+                    messages -= 1;
+                }
+                self.parts.push_back(part);
+            }
+        }
+        self.complete += queue.complete;
+        queue.complete = 0;
+    }
+
+    fn has_message(&self) -> bool {
+        self.complete > 0 || self.reading_multipart
+    }
+}
+
+/// What a read found.
+#[derive(Debug)]
+pub enum Read {
+    Msg(Msg),
+    /// Nothing to read now; the reader will be sent `ActivateRead`.
+    Empty,
+    /// The writer closed and everything it wrote has been read.
+    Ended,
+}
+
+/// Why a write was refused; the message is handed back.
+#[derive(Debug)]
+pub enum WriteError {
+    /// At the high-water mark; the writer will be sent `ActivateWrite`.
+    Full(Msg),
+    /// The reader closed its end.
+    Closed(Msg),
+}
+
+impl WriteError {
+    pub fn into_msg(self) -> Msg {
+        match self {
+            WriteError::Full(msg) | WriteError::Closed(msg) => msg,
+        }
+    }
+}
+
+/// Creates a pipe; `limits[0]` bounds what end 0 writes, `limits[1]` what end 1 writes.
+pub fn pipe_pair(limits: [Limits; 2]) -> (Pipe, Pipe) {
+    let direction = |limits| Direction {
+        queue: Mutex::new(Queue { limits, ..Queue::default() }),
+        cache: Mutex::new(Cache::default()),
+    };
+    let shared = Arc::new(Shared {
+        ids: [PipeId::next(), PipeId::next()],
+        directions: [direction(limits[0]), direction(limits[1])],
+        owners: [Mutex::new(None), Mutex::new(None)],
+    });
+    (Pipe { shared: Arc::clone(&shared), side: 0 }, Pipe { shared, side: 1 })
+}
+
+impl Pipe {
+    pub fn id(&self) -> PipeId {
+        self.shared.ids[self.side]
+    }
+
+    fn peer_side(&self) -> usize {
+        1 - self.side
+    }
+
+    fn outbound(&self) -> &Direction {
+        &self.shared.directions[self.side]
+    }
+
+    fn inbound(&self) -> &Direction {
+        &self.shared.directions[self.peer_side()]
+    }
+
+    /// Records the mailbox of the socket that holds this end, for wake-ups.
+    pub fn attach(&self, mailbox: Arc<Mailbox>) {
+        *self.shared.owners[self.side].lock() = Some(mailbox);
+    }
+
+    fn notify_peer(&self, command: impl FnOnce(PipeId) -> Command) {
+        let peer = self.peer_side();
+        let owner = self.shared.owners[peer].lock().clone();
+        if let Some(mailbox) = owner {
+            mailbox.send(command(self.shared.ids[peer]));
+        }
+    }
+
+    /// Changes the limits of what this end writes (an inproc bind learns the
+    /// connecter's options late).
+    pub fn set_outbound_limits(&self, limits: Limits) {
+        self.outbound().queue.lock().limits = limits;
+    }
+
+    /// This end's socket changed `ZMQ_SNDHWM`: it applies to what it writes from now.
+    pub fn set_send_hwm(&self, hwm: usize) {
+        self.outbound().queue.lock().limits.send = hwm;
+    }
+
+    /// This end's socket changed `ZMQ_RCVHWM`. libzmq passes the new value to the
+    /// writer, which puts it where its own `ZMQ_SNDHWM` was and keeps the reader's old
+    /// `ZMQ_RCVHWM` beside it (an RCVHWM raised from 3 to 10 against an SNDHWM of 2
+    /// gives 13); observable, so reproduced.
+    pub fn set_receive_hwm(&self, hwm: usize) {
+        self.inbound().queue.lock().limits.send = hwm;
+    }
+
+    /// Whether a new message could be written now; when not, the writer is marked
+    /// asleep and will be sent `ActivateWrite`.
+    pub fn check_write(&self) -> bool {
+        let mut queue = self.outbound().queue.lock();
+        if queue.reader_gone {
+            return false;
+        }
+        if queue.is_full() {
+            queue.writer_asleep = true;
+            return false;
+        }
+        true
+    }
+
+    /// Writes one part. Parts of one message must be written without a refusal in
+    /// between: after a first part was accepted, later parts always are.
+    pub fn write(&self, msg: Msg) -> Result<(), WriteError> {
+        let wake_reader = {
+            let mut queue = self.outbound().queue.lock();
+            if queue.reader_gone {
+                return Err(WriteError::Closed(msg));
+            }
+            let starts_message = queue.parts.back().is_none_or(|last| !last.more());
+            if starts_message && queue.is_full() {
+                queue.writer_asleep = true;
+                return Err(WriteError::Full(msg));
+            }
+            if starts_message && queue.limits.conflate {
+                queue.parts.clear();
+                queue.complete = 0;
+            }
+            let completes = !msg.more();
+            queue.parts.push_back(msg);
+            if completes {
+                queue.complete += 1;
+                queue.written = queue.written.wrapping_add(1);
+            }
+            completes && std::mem::take(&mut queue.reader_asleep)
+        };
+        if wake_reader {
+            self.notify_peer(Command::ActivateRead);
+        }
+        Ok(())
+    }
+
+    /// Reads one part. A message is visible only once all its parts are written.
+    pub fn read(&self) -> Read {
+        let mut cache = self.inbound().cache.lock();
+        if !cache.has_message() {
+            match self.refill(&mut cache) {
+                Some(Read::Msg(_)) | None => {}
+                Some(other) => return other,
+            }
+        }
+        let Some(msg) = cache.parts.pop_front() else {
+            // Unreachable by the counting above; treat as empty rather than panic.
+            cache.reading_multipart = false;
+            return Read::Empty;
+        };
+        cache.reading_multipart = msg.more();
+        if !msg.more() {
+            cache.complete -= 1;
+            cache.read = cache.read.wrapping_add(1);
+            if cache.report_every != 0 && cache.read.is_multiple_of(cache.report_every) {
+                let wake_writer = self.inbound().queue.lock().report_read(cache.read);
+                if wake_writer {
+                    self.notify_peer(Command::ActivateWrite);
+                }
+            }
+        }
+        Read::Msg(msg)
+    }
+
+    /// Moves what the writer has completed into the reader's cache. `Some(Empty)` or `Some(Ended)` when there is nothing; the reader
+    /// is then asleep and will be sent `ActivateRead`.
+    fn refill(&self, cache: &mut Cache) -> Option<Read> {
+        let mut queue = self.inbound().queue.lock();
+        // Progress is reported only every `report_every` messages (in `read`), as
+        // libzmq's credit: a refill after a full drain may see less room.
+        cache.report_every = if queue.limits.hwm() == 0 { 0 } else { queue.lwm().max(1) };
+        cache.refill(&mut queue);
+        if cache.has_message() {
+            None
+        } else if queue.writer_done {
+            Some(Read::Ended)
+        } else {
+            queue.reader_asleep = true;
+            Some(Read::Empty)
+        }
+    }
+
+    /// Whether a read would return a message. When not, the reader is marked asleep
+    /// and will be sent `ActivateRead`, as after an empty read.
+    pub fn check_read(&self) -> bool {
+        let mut cache = self.inbound().cache.lock();
+        cache.has_message() || self.refill(&mut cache).is_none()
+    }
+
+    /// Closes this end: the peer still reads what was written, then sees the end;
+    /// what the peer wrote to us is dropped. The peer is sent `PipeTerm`.
+    pub fn close(&self) {
+        self.outbound().queue.lock().writer_done = true;
+        let dropped = {
+            let inbound = self.inbound();
+            let mut cache = inbound.cache.lock();
+            let mut queue = inbound.queue.lock();
+            queue.reader_gone = true;
+            queue.complete = 0;
+            *cache = Cache::default();
+            std::mem::take(&mut queue.parts)
+        };
+        drop(dropped);
+        *self.shared.owners[self.side].lock() = None;
+        self.notify_peer(Command::PipeTerm);
+    }
+
+    /// Whether the peer closed its end.
+    pub fn peer_closed(&self) -> bool {
+        self.inbound().queue.lock().writer_done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn part(bytes: &[u8], more: bool) -> Msg {
+        let mut msg = Msg::from_slice(bytes).unwrap();
+        msg.set_more(more);
+        msg
+    }
+
+    fn read_bytes(pipe: &Pipe) -> Option<Vec<u8>> {
+        match pipe.read() {
+            Read::Msg(msg) => Some(msg.data().to_vec()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn messages_flow_both_ways_in_order() {
+        let (a, b) = pipe_pair([Limits::default(); 2]);
+        a.write(part(b"1", false)).unwrap();
+        a.write(part(b"2", false)).unwrap();
+        b.write(part(b"x", false)).unwrap();
+        assert_eq!(read_bytes(&b), Some(b"1".to_vec()));
+        assert_eq!(read_bytes(&b), Some(b"2".to_vec()));
+        assert!(matches!(b.read(), Read::Empty));
+        assert_eq!(read_bytes(&a), Some(b"x".to_vec()));
+    }
+
+    #[test]
+    fn multipart_messages_appear_whole() {
+        let (a, b) = pipe_pair([Limits::default(); 2]);
+        a.write(part(b"head", true)).unwrap();
+        assert!(!b.check_read());
+        assert!(matches!(b.read(), Read::Empty));
+        a.write(part(b"tail", false)).unwrap();
+        assert_eq!(read_bytes(&b), Some(b"head".to_vec()));
+        assert_eq!(read_bytes(&b), Some(b"tail".to_vec()));
+    }
+
+    #[test]
+    fn hwm_counts_whole_messages() {
+        let (a, b) = pipe_pair([Limits::bounded(2), Limits::default()]);
+        a.write(part(b"1", true)).unwrap();
+        a.write(part(b"1", true)).unwrap();
+        a.write(part(b"1", false)).unwrap();
+        a.write(part(b"2", false)).unwrap();
+        assert!(!a.check_write());
+        assert!(matches!(a.write(part(b"3", false)), Err(WriteError::Full(_))));
+        for _ in 0..3 {
+            assert!(read_bytes(&b).is_some());
+        }
+        assert!(a.check_write());
+    }
+
+    #[test]
+    fn wake_ups_go_to_the_sleeping_side_once() {
+        let reader_box = Arc::new(Mailbox::new().unwrap());
+        let writer_box = Arc::new(Mailbox::new().unwrap());
+        let (a, b) = pipe_pair([Limits::bounded(1), Limits::default()]);
+        a.attach(Arc::clone(&writer_box));
+        b.attach(Arc::clone(&reader_box));
+        assert!(matches!(b.read(), Read::Empty));
+        a.write(part(b"1", false)).unwrap();
+        let commands = reader_box.drain();
+        assert!(matches!(commands.front(), Some(Command::ActivateRead(id)) if *id == b.id()));
+        assert!(matches!(a.write(part(b"2", false)), Err(WriteError::Full(_))));
+        assert!(writer_box.drain().is_empty());
+        assert!(read_bytes(&b).is_some());
+        let commands = writer_box.drain();
+        assert!(matches!(commands.front(), Some(Command::ActivateWrite(id)) if *id == a.id()));
+        assert!(!reader_box.signaler().wait(Some(Duration::ZERO)).unwrap());
+    }
+
+    #[test]
+    fn close_lets_the_peer_drain_then_end() {
+        let peer_box = Arc::new(Mailbox::new().unwrap());
+        let (a, b) = pipe_pair([Limits::default(); 2]);
+        b.attach(Arc::clone(&peer_box));
+        a.write(part(b"last", false)).unwrap();
+        b.write(part(b"lost", false)).unwrap();
+        a.close();
+        assert!(matches!(peer_box.drain().front(), Some(Command::PipeTerm(id)) if *id == b.id()));
+        assert_eq!(read_bytes(&b), Some(b"last".to_vec()));
+        assert!(matches!(b.read(), Read::Ended));
+        assert!(matches!(b.write(part(b"x", false)), Err(WriteError::Closed(_))));
+    }
+
+    #[test]
+    fn conflate_keeps_only_the_newest() {
+        let (a, b) = pipe_pair([Limits { conflate: true, ..Limits::bounded(1) }, Limits::default()]);
+        for i in 0..5u8 {
+            a.write(part(&[i], false)).unwrap();
+        }
+        assert_eq!(read_bytes(&b), Some(vec![4]));
+        assert!(matches!(b.read(), Read::Empty));
+    }
+}

@@ -1,0 +1,5 @@
+//! Wake-up primitives shared by sockets and (with the network transports) I/O threads.
+//! libzmq: `signaler.cpp`, `mailbox.cpp`.
+
+pub mod poll;
+pub mod signaler;

@@ -1,0 +1,64 @@
+//! How patterns spread messages over their pipes: round-robin sending to the pipes
+//! that have room, fair-queued receiving from the pipes that have messages.
+//! libzmq: `lb.cpp`, `fq.cpp`.
+
+pub mod fair_queue;
+pub mod load_balancer;
+
+use crate::pipe::{Pipe, PipeId};
+
+/// Pipes kept with the active ones first, as libzmq's `array_t` with an active prefix.
+#[derive(Debug, Default)]
+struct ActiveSet {
+    pipes: Vec<Pipe>,
+    active: usize,
+}
+
+impl ActiveSet {
+    fn position(&self, id: PipeId) -> Option<usize> {
+        self.pipes.iter().position(|pipe| pipe.id() == id)
+    }
+
+    /// Adds a pipe as active.
+    fn attach(&mut self, pipe: Pipe) {
+        self.pipes.push(pipe);
+        let last = self.pipes.len() - 1;
+        self.pipes.swap(last, self.active);
+        self.active += 1;
+    }
+
+    /// Moves the pipe back into the active prefix.
+    fn activate(&mut self, id: PipeId) {
+        if let Some(index) = self.position(id) {
+            if index >= self.active {
+                self.pipes.swap(index, self.active);
+                self.active += 1;
+            }
+        }
+    }
+
+    /// Moves the active pipe at `index` out of the active prefix.
+    fn deactivate(&mut self, index: usize) {
+        if index < self.active {
+            self.active -= 1;
+            self.pipes.swap(index, self.active);
+        }
+    }
+
+    /// Removes a pipe, keeping the active prefix intact.
+    fn remove(&mut self, id: PipeId) -> Option<Pipe> {
+        let index = self.position(id)?;
+        if index < self.active {
+            self.active -= 1;
+            self.pipes.swap(index, self.active);
+            // The last inactive pipe (if any) fills the hole, staying inactive.
+            Some(self.pipes.swap_remove(self.active))
+        } else {
+            Some(self.pipes.swap_remove(index))
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pipes.is_empty()
+    }
+}

@@ -1,0 +1,379 @@
+//! Sockets: the user-facing object. `Socket` owns a pattern (PAIR, PUSH, PULL, …) over
+//! pipes and does what all types share: blocking with timeouts, command processing,
+//! endpoints, options, `ZMQ_EVENTS`/`ZMQ_FD`, termination. libzmq: `socket_base.cpp`.
+//!
+//! A socket is used by one thread at a time (classic types) and may migrate between
+//! threads; its state sits behind a mutex that is never held while waiting, so a
+//! blocked call never stops the context or a peer from reaching the socket.
+
+pub mod mailbox;
+mod pair;
+mod pattern;
+pub mod poll;
+mod pull;
+mod push;
+
+use core::ffi::{c_int, c_short};
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::constants::*;
+use crate::ctx::{Context, InprocPeer, SocketId};
+use crate::error::{Errno, Result};
+use crate::msg::{Flags, Msg};
+use crate::options::SocketOptions;
+use crate::pipe::{Pipe, PipeId};
+use crate::transport::endpoint::{self, Transport};
+use mailbox::{Command, Mailbox};
+use pattern::Pattern;
+
+/// A ZeroMQ socket.
+#[derive(Debug, Clone)]
+pub struct Socket {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    id: SocketId,
+    socket_type: c_int,
+    context: Context,
+    mailbox: Arc<Mailbox>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    options: SocketOptions,
+    pattern: Box<dyn Pattern>,
+    /// The last part received had `ZMQ_RCVMORE`.
+    rcvmore: bool,
+    /// The context was shut down (`Command::Stop` seen).
+    terminated: bool,
+    /// Pipes made by `connect`, by endpoint, for `disconnect`.
+    connections: Vec<(String, PipeId)>,
+    /// inproc names this socket bound.
+    bound: Vec<String>,
+    last_endpoint: String,
+}
+
+/// The socket types whose pattern is implemented.
+fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
+    Ok(match socket_type {
+        ZMQ_PAIR => Box::<pair::Pair>::default(),
+        ZMQ_PUSH => Box::<push::Push>::default(),
+        ZMQ_PULL => Box::<pull::Pull>::default(),
+        ZMQ_PUB..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        _ => return Err(Errno::EINVAL),
+    })
+}
+
+/// When a blocking call must give up (`None`: never).
+fn deadline(timeout_ms: c_int) -> Option<Instant> {
+    u64::try_from(timeout_ms).ok().map(|ms| Instant::now() + Duration::from_millis(ms))
+}
+
+impl Socket {
+    /// zmq_socket(3): `EINVAL` for an unknown type, `ENOTSUP` for a type not yet
+    /// implemented, `ETERM` after a shutdown, `EMFILE` beyond `ZMQ_MAX_SOCKETS`.
+    pub fn new(context: &Context, socket_type: c_int) -> Result<Socket> {
+        let pattern = new_pattern(socket_type)?;
+        let mailbox = Arc::new(Mailbox::new()?);
+        let id = context.register_socket(Arc::clone(&mailbox))?;
+        let context_options = context.options();
+        let options = SocketOptions::for_context(socket_type, context_options.ipv6, context_options.blocky);
+        let state = State {
+            options,
+            pattern,
+            rcvmore: false,
+            terminated: false,
+            connections: Vec::new(),
+            bound: Vec::new(),
+            last_endpoint: String::new(),
+        };
+        let inner = Inner { id, socket_type, context: context.clone(), mailbox, state: Mutex::new(state) };
+        Ok(Socket { inner: Arc::new(inner) })
+    }
+
+    pub fn socket_type(&self) -> c_int {
+        self.inner.socket_type
+    }
+
+    /// The descriptor of `ZMQ_FD`: readable when the socket has something to process.
+    pub fn fd(&self) -> RawFd {
+        self.inner.mailbox.signaler().fd()
+    }
+
+    /// Locks the state and applies pending commands; `ETERM` after a shutdown.
+    fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let mut state = self.inner.state.lock();
+        state.process_commands(&self.inner.mailbox);
+        if state.terminated {
+            return Err(Errno::ETERM);
+        }
+        Ok(state)
+    }
+
+    /// Waits until the mailbox has something or `until` passes; `EAGAIN` on timeout.
+    fn wait(&self, until: Option<Instant>) -> Result<()> {
+        let timeout = match until {
+            None => None,
+            Some(until) => match until.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return Err(Errno::EAGAIN),
+            },
+        };
+        self.inner.mailbox.signaler().wait(timeout)?;
+        Ok(())
+    }
+
+    /// zmq_bind(3). Only inproc is served by this build.
+    pub fn bind(&self, uri: &str) -> Result<()> {
+        let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
+        let mut state = self.lock()?;
+        match endpoint.transport {
+            Transport::Inproc => {
+                let peer = self.inproc_peer(&state);
+                let ends = self.inner.context.bind_inproc(endpoint.address, peer)?;
+                for end in ends {
+                    state.attach(end, &self.inner.mailbox);
+                }
+                state.bound.push(endpoint.address.to_owned());
+            }
+            _ => return Err(Errno::EPROTONOSUPPORT),
+        }
+        state.last_endpoint = uri.to_owned();
+        Ok(())
+    }
+
+    /// zmq_connect(3). inproc connects before the bind are queued until it comes.
+    pub fn connect(&self, uri: &str) -> Result<()> {
+        let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
+        let mut state = self.lock()?;
+        match endpoint.transport {
+            Transport::Inproc => {
+                let peer = self.inproc_peer(&state);
+                let end = self.inner.context.connect_inproc(endpoint.address, peer);
+                state.connections.push((uri.to_owned(), end.id()));
+                state.attach(end, &self.inner.mailbox);
+            }
+            _ => return Err(Errno::EPROTONOSUPPORT),
+        }
+        state.last_endpoint = uri.to_owned();
+        Ok(())
+    }
+
+    /// zmq_unbind(3) and zmq_disconnect(3) (libzmq treats them alike): stops listening
+    /// on a bound name, or closes the connections made to an endpoint; `ENOENT` when
+    /// there is neither.
+    pub fn unbind(&self, uri: &str) -> Result<()> {
+        let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
+        let mut state = self.lock()?;
+        if endpoint.transport == Transport::Inproc {
+            if let Some(index) = state.bound.iter().position(|name| name == endpoint.address) {
+                state.bound.swap_remove(index);
+                return self.inner.context.unbind_inproc(endpoint.address, self.inner.id);
+            }
+        }
+        let closing: Vec<PipeId> =
+            state.connections.iter().filter(|(connected, _)| connected == uri).map(|&(_, id)| id).collect();
+        if closing.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        state.connections.retain(|(connected, _)| connected != uri);
+        for id in closing {
+            if let Some(pipe) = state.pattern.remove(id) {
+                pipe.close();
+            }
+        }
+        Ok(())
+    }
+
+    /// zmq_disconnect(3).
+    pub fn disconnect(&self, uri: &str) -> Result<()> {
+        self.unbind(uri)
+    }
+
+    fn inproc_peer(&self, state: &State) -> InprocPeer {
+        let conflate = state.options.effective_conflate();
+        InprocPeer {
+            socket: self.inner.id,
+            mailbox: Arc::clone(&self.inner.mailbox),
+            sndhwm: usize::try_from(state.options.sndhwm).unwrap_or(0),
+            rcvhwm: usize::try_from(state.options.rcvhwm).unwrap_or(0),
+            conflate,
+        }
+    }
+
+    /// zmq_msg_send(3): sends one part (`ZMQ_SNDMORE` in `flags` for more to come),
+    /// taking it out of `msg`. Blocks while no peer can take it, unless
+    /// `ZMQ_DONTWAIT` or `ZMQ_SNDTIMEO` say otherwise (`EAGAIN`; `msg` is kept).
+    pub fn send(&self, msg: &mut Msg, flags: c_int) -> Result<()> {
+        let mut state = self.lock()?;
+        msg.set_more(flags & ZMQ_SNDMORE != 0);
+        msg.set_flag(Flags::COMMAND, false);
+        let until =
+            if flags & ZMQ_DONTWAIT != 0 { Some(Instant::now()) } else { deadline(state.options.sndtimeo) };
+        loop {
+            match state.pattern.send(msg) {
+                Err(Errno::EAGAIN) => {}
+                outcome => return outcome,
+            }
+            drop(state);
+            self.wait(until)?;
+            state = self.lock()?;
+        }
+    }
+
+    /// zmq_msg_recv(3): receives one part. Blocks while none is ready, unless
+    /// `ZMQ_DONTWAIT` or `ZMQ_RCVTIMEO` say otherwise (`EAGAIN`).
+    pub fn recv(&self, flags: c_int) -> Result<Msg> {
+        let mut state = self.lock()?;
+        let until =
+            if flags & ZMQ_DONTWAIT != 0 { Some(Instant::now()) } else { deadline(state.options.rcvtimeo) };
+        loop {
+            match state.pattern.recv() {
+                Ok(msg) => {
+                    state.rcvmore = msg.more();
+                    return Ok(msg);
+                }
+                Err(Errno::EAGAIN) => {}
+                Err(error) => return Err(error),
+            }
+            drop(state);
+            self.wait(until)?;
+            state = self.lock()?;
+        }
+    }
+
+    /// `ZMQ_EVENTS`: `ZMQ_POLLIN` when a part can be received, `ZMQ_POLLOUT` when one
+    /// can be sent, right now.
+    pub fn events(&self) -> Result<c_short> {
+        let mut state = self.lock()?;
+        let mut events = 0;
+        if state.pattern.has_in() {
+            events |= ZMQ_POLLIN as c_short;
+        }
+        if state.pattern.has_out() {
+            events |= ZMQ_POLLOUT as c_short;
+        }
+        Ok(events)
+    }
+
+    /// zmq_setsockopt(3); `None` is a NULL `optval` (which clears some options).
+    pub fn set_option(&self, option: c_int, value: Option<&[u8]>) -> Result<()> {
+        let mut state = self.lock()?;
+        state.options.set_raw(option, value)?;
+        // libzmq applies new high-water marks to the existing pipes too.
+        let hwm = |value: c_int| usize::try_from(value).unwrap_or(0);
+        match option {
+            ZMQ_SNDHWM => {
+                state.pattern.pipes().iter().for_each(|p| p.set_send_hwm(hwm(state.options.sndhwm)))
+            }
+            ZMQ_RCVHWM => {
+                state.pattern.pipes().iter().for_each(|p| p.set_receive_hwm(hwm(state.options.rcvhwm)))
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// zmq_getsockopt(3) into a buffer of `capacity` bytes: the bytes to copy out
+    /// (their length is the new `*optvallen`).
+    pub fn option(&self, option: c_int, capacity: usize) -> Result<Vec<u8>> {
+        let int = |value: c_int| {
+            if capacity < core::mem::size_of::<c_int>() {
+                return Err(Errno::EINVAL);
+            }
+            Ok(value.to_ne_bytes().to_vec())
+        };
+        match option {
+            ZMQ_FD => {
+                if capacity < core::mem::size_of::<RawFd>() {
+                    return Err(Errno::EINVAL);
+                }
+                // libzmq answers ZMQ_FD even after a shutdown.
+                Ok(self.fd().to_ne_bytes().to_vec())
+            }
+            ZMQ_EVENTS => int(self.events()?.into()),
+            ZMQ_RCVMORE => int(self.lock()?.rcvmore.into()),
+            ZMQ_THREAD_SAFE => int(0),
+            ZMQ_LAST_ENDPOINT => {
+                let state = self.lock()?;
+                let mut text = state.last_endpoint.clone().into_bytes();
+                text.push(0);
+                if capacity < text.len() {
+                    return Err(Errno::EINVAL);
+                }
+                Ok(text)
+            }
+            _ => self.lock()?.options.get(option, capacity),
+        }
+    }
+
+    /// zmq_close(3): never blocks. What was sent stays readable by the peers.
+    pub fn close(&self) {
+        // Unregistered first, so no new connection can be sent to this socket; then
+        // the connections already on their way are taken in and closed with the rest.
+        self.inner.context.unregister_socket(self.inner.id);
+        let mut state = self.inner.state.lock();
+        state.process_commands(&self.inner.mailbox);
+        for pipe in state.pattern.pipes() {
+            pipe.close();
+        }
+        state.pattern = Box::<Closed>::default();
+    }
+}
+
+impl State {
+    fn attach(&mut self, pipe: Pipe, mailbox: &Arc<Mailbox>) {
+        pipe.attach(Arc::clone(mailbox));
+        self.pattern.attach(pipe);
+    }
+
+    fn process_commands(&mut self, mailbox: &Arc<Mailbox>) {
+        for command in mailbox.drain() {
+            match command {
+                Command::ActivateRead(id) => self.pattern.read_activated(id),
+                Command::ActivateWrite(id) => self.pattern.write_activated(id),
+                Command::PipeTerm(id) => self.pattern.peer_closed(id),
+                Command::Attach(pipe) => self.attach(pipe, mailbox),
+                Command::Stop => self.terminated = true,
+            }
+        }
+    }
+}
+
+/// What a closed socket holds: nothing.
+#[derive(Debug, Default)]
+struct Closed;
+
+impl Pattern for Closed {
+    fn attach(&mut self, pipe: Pipe) {
+        pipe.close();
+    }
+    fn read_activated(&mut self, _id: PipeId) {}
+    fn write_activated(&mut self, _id: PipeId) {}
+    fn peer_closed(&mut self, _id: PipeId) {}
+    fn remove(&mut self, _id: PipeId) -> Option<Pipe> {
+        None
+    }
+    fn pipes(&self) -> Vec<Pipe> {
+        Vec::new()
+    }
+    fn send(&mut self, _msg: &mut Msg) -> Result<()> {
+        Err(Errno::ENOTSOCK)
+    }
+    fn recv(&mut self) -> Result<Msg> {
+        Err(Errno::ENOTSOCK)
+    }
+    fn has_in(&mut self) -> bool {
+        false
+    }
+    fn has_out(&mut self) -> bool {
+        false
+    }
+}

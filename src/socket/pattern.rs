@@ -1,0 +1,33 @@
+//! What differs between socket types: how messages are routed over pipes.
+//! libzmq: the `x*` virtual methods of `socket_base.hpp`.
+
+use core::fmt::Debug;
+
+use crate::error::Result;
+use crate::msg::Msg;
+use crate::pipe::{Pipe, PipeId};
+
+/// A messaging pattern over a set of pipes. Every method is non-blocking: blocking,
+/// timeouts and termination are the socket's business.
+pub trait Pattern: Send + Debug {
+    /// A new pipe to a peer.
+    fn attach(&mut self, pipe: Pipe);
+    /// A pipe that had no message has one again.
+    fn read_activated(&mut self, id: PipeId);
+    /// A pipe that was full has room again.
+    fn write_activated(&mut self, id: PipeId);
+    /// The peer closed the pipe: stop writing to it, read what it left.
+    fn peer_closed(&mut self, id: PipeId);
+    /// Takes the pipe out of the pattern (disconnect, close).
+    fn remove(&mut self, id: PipeId) -> Option<Pipe>;
+    /// Every pipe the pattern holds.
+    fn pipes(&self) -> Vec<Pipe>;
+    /// Sends one part, taking it out of `msg` on success; `EAGAIN` leaves it intact.
+    fn send(&mut self, msg: &mut Msg) -> Result<()>;
+    /// Receives one part; `EAGAIN` when none is ready.
+    fn recv(&mut self) -> Result<Msg>;
+    /// Whether `recv` would succeed now.
+    fn has_in(&mut self) -> bool;
+    /// Whether `send` would succeed now.
+    fn has_out(&mut self) -> bool;
+}
