@@ -3,7 +3,9 @@
 //! libzmq: `mailbox.cpp`, `command.hpp`.
 
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
@@ -27,51 +29,113 @@ pub enum Command {
     Stop,
 }
 
-/// A socket's command queue; its signal is raised while commands are pending.
+/// A socket's command queue. Its signal (the `ZMQ_FD` descriptor) is raised while
+/// commands are pending and someone may be waiting on it: the owner sleeping in
+/// [`Mailbox::wait`], or the application, once it has the descriptor. Otherwise a
+/// command costs no system call.
 #[derive(Debug)]
 pub struct Mailbox {
-    commands: Mutex<VecDeque<Command>>,
-    /// Commands are pending: lets `drain` skip the lock on the (hot) empty path.
+    queue: Mutex<Queue>,
+    /// Commands are pending: lets `drain_into` skip the lock on the (hot) empty path.
     pending: AtomicBool,
+    /// The owner is asleep in `wait`.
+    sleeping: AtomicBool,
+    /// The application has the descriptor (`ZMQ_FD`, `zmq_poll`).
+    exposed: AtomicBool,
     signaler: Signaler,
 }
+
+#[derive(Debug, Default)]
+struct Queue {
+    commands: VecDeque<Command>,
+    /// The signal is raised (and must be cleared when the commands are taken).
+    raised: bool,
+}
+
+/// How long a waiter spins before it sleeps: a peer that answers at once is then seen
+/// without being put to sleep and woken by the kernel, which is most of libzmq's
+/// latency.
+const SPIN: Duration = Duration::from_micros(20);
 
 impl Mailbox {
     pub fn new() -> Result<Mailbox> {
         Ok(Mailbox {
-            commands: Mutex::new(VecDeque::new()),
+            queue: Mutex::new(Queue::default()),
             pending: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
+            exposed: AtomicBool::new(false),
             signaler: Signaler::new()?,
         })
     }
 
-    /// Posts a command; raises the signal when the queue was empty.
+    /// Posts a command.
     pub fn send(&self, command: Command) {
-        let mut commands = self.commands.lock();
-        if commands.is_empty() {
-            // Raised under the lock, so it cannot be lost to a concurrent `drain`.
-            self.signaler.raise();
-            self.pending.store(true, Ordering::Release);
+        let mut queue = self.queue.lock();
+        queue.commands.push_back(command);
+        if queue.commands.len() == 1 {
+            // SeqCst with `wait`: either it sees `pending`, or this sees `sleeping`.
+            self.pending.store(true, Ordering::SeqCst);
+            let watched = self.sleeping.load(Ordering::SeqCst) || self.exposed.load(Ordering::SeqCst);
+            if watched && !queue.raised {
+                // Raised under the lock, so it cannot be lost to a concurrent drain.
+                self.signaler.raise();
+                queue.raised = true;
+            }
         }
-        commands.push_back(command);
     }
 
-    /// Takes every pending command and clears the signal.
-    pub fn drain(&self) -> VecDeque<Command> {
+    /// Moves every pending command into `into` (expected empty, and kept between
+    /// calls so that its buffer is reused) and clears the signal.
+    pub fn drain_into(&self, into: &mut VecDeque<Command>) {
         if !self.pending.load(Ordering::Acquire) {
-            return VecDeque::new();
+            return;
         }
-        let mut commands = self.commands.lock();
+        let mut queue = self.queue.lock();
         self.pending.store(false, Ordering::Release);
-        if commands.is_empty() {
-            return VecDeque::new();
+        if std::mem::take(&mut queue.raised) {
+            self.signaler.clear();
         }
-        self.signaler.clear();
-        std::mem::take(&mut *commands)
+        std::mem::swap(&mut queue.commands, into);
     }
 
-    pub fn signaler(&self) -> &Signaler {
-        &self.signaler
+    /// Whether commands are waiting (a cheap check, without the lock).
+    pub fn has_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    /// Waits until a command is pending or `timeout` passes (`None`: forever): spins
+    /// briefly, then sleeps on the signal. `EINTR` when a signal handler interrupted it.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<()> {
+        let start = Instant::now();
+        let spin = timeout.map_or(SPIN, |timeout| timeout.min(SPIN));
+        while start.elapsed() < spin {
+            if self.has_pending() {
+                return Ok(());
+            }
+            std::hint::spin_loop();
+        }
+        self.sleeping.store(true, Ordering::SeqCst);
+        let outcome = if self.pending.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            let left = timeout.map(|timeout| timeout.saturating_sub(start.elapsed()));
+            self.signaler.wait(left).map(|_| ())
+        };
+        self.sleeping.store(false, Ordering::SeqCst);
+        outcome
+    }
+
+    /// The descriptor for the application to poll: from now on it is raised
+    /// whenever commands are pending.
+    pub fn expose_fd(&self) -> RawFd {
+        if !self.exposed.swap(true, Ordering::SeqCst) {
+            let mut queue = self.queue.lock();
+            if !queue.commands.is_empty() && !queue.raised {
+                self.signaler.raise();
+                queue.raised = true;
+            }
+        }
+        self.signaler.fd()
     }
 }
 
@@ -81,14 +145,40 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn the_signal_follows_pending_commands() {
+    fn an_exposed_descriptor_follows_pending_commands() {
         let mailbox = Mailbox::new().unwrap();
-        assert!(!mailbox.signaler().wait(Some(Duration::ZERO)).unwrap());
+        mailbox.send(Command::Stop);
+        let fd = mailbox.expose_fd();
+        let readable = || {
+            let mut fds = [crate::reactor::poll::poll_fd(fd, crate::reactor::poll::POLLIN)];
+            crate::reactor::poll::wait(&mut fds, Some(Duration::ZERO), None).unwrap() > 0
+        };
+        assert!(readable(), "commands sent before exposure raise it");
+        let mut commands = VecDeque::new();
+        mailbox.drain_into(&mut commands);
+        assert_eq!(commands.len(), 1);
+        assert!(!readable());
         mailbox.send(Command::Stop);
         mailbox.send(Command::Stop);
-        assert!(mailbox.signaler().wait(Some(Duration::ZERO)).unwrap());
-        assert_eq!(mailbox.drain().len(), 2);
-        assert!(!mailbox.signaler().wait(Some(Duration::ZERO)).unwrap());
-        assert!(mailbox.drain().is_empty());
+        assert!(readable());
+        commands.clear();
+        mailbox.drain_into(&mut commands);
+        assert_eq!(commands.len(), 2);
+        assert!(!readable());
+    }
+
+    #[test]
+    fn wait_returns_for_a_command_from_another_thread() {
+        let mailbox = std::sync::Arc::new(Mailbox::new().unwrap());
+        assert!(mailbox.wait(Some(Duration::from_millis(1))).is_ok());
+        assert!(!mailbox.has_pending());
+        let remote = std::sync::Arc::clone(&mailbox);
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            remote.send(Command::Stop);
+        });
+        mailbox.wait(Some(Duration::from_secs(10))).unwrap();
+        assert!(mailbox.has_pending());
+        sender.join().unwrap();
     }
 }

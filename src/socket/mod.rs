@@ -14,6 +14,7 @@ mod pull;
 mod push;
 
 use core::ffi::{c_int, c_short};
+use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -57,6 +58,8 @@ struct State {
     connections: Vec<(String, PipeId)>,
     /// inproc names this socket bound.
     bound: Vec<String>,
+    /// Commands being processed (kept to reuse its buffer).
+    commands: VecDeque<Command>,
     last_endpoint: String,
 }
 
@@ -92,6 +95,7 @@ impl Socket {
             terminated: false,
             connections: Vec::new(),
             bound: Vec::new(),
+            commands: VecDeque::new(),
             last_endpoint: String::new(),
         };
         let inner = Inner { id, socket_type, context: context.clone(), mailbox, state: Mutex::new(state) };
@@ -104,7 +108,7 @@ impl Socket {
 
     /// The descriptor of `ZMQ_FD`: readable when the socket has something to process.
     pub fn fd(&self) -> RawFd {
-        self.inner.mailbox.signaler().fd()
+        self.inner.mailbox.expose_fd()
     }
 
     /// Locks the state and applies pending commands; `ETERM` after a shutdown.
@@ -126,8 +130,7 @@ impl Socket {
                 _ => return Err(Errno::EAGAIN),
             },
         };
-        self.inner.mailbox.signaler().wait(timeout)?;
-        Ok(())
+        self.inner.mailbox.wait(timeout)
     }
 
     /// zmq_bind(3). Only inproc is served by this build.
@@ -335,7 +338,8 @@ impl State {
     }
 
     fn process_commands(&mut self, mailbox: &Arc<Mailbox>) {
-        for command in mailbox.drain() {
+        mailbox.drain_into(&mut self.commands);
+        while let Some(command) = self.commands.pop_front() {
             match command {
                 Command::ActivateRead(id) => self.pattern.read_activated(id),
                 Command::ActivateWrite(id) => self.pattern.write_activated(id),
