@@ -6,10 +6,6 @@
 
 #include <pthread.h>
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK_OK (zmq_setsockopt (s, opt, &v, sizeof v));
-}
 
 struct job
 {

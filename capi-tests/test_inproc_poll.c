@@ -6,20 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK_OK (zmq_setsockopt (s, opt, &v, sizeof v));
-}
 
-static void *new_socket (void *ctx, int type)
-{
-    void *s = zmq_socket (ctx, type);
-    CHECK (s != NULL);
-    set_int (s, ZMQ_LINGER, 0);
-    set_int (s, ZMQ_RCVTIMEO, 5000);
-    set_int (s, ZMQ_SNDTIMEO, 5000);
-    return s;
-}
 
 static void print_revents (const char *label, zmq_pollitem_t *items, int n,
                            int rc)

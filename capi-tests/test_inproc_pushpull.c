@@ -5,20 +5,7 @@
 
 #include <sys/uio.h>
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK_OK (zmq_setsockopt (s, opt, &v, sizeof v));
-}
 
-static void *new_socket (void *ctx, int type)
-{
-    void *s = zmq_socket (ctx, type);
-    CHECK (s != NULL);
-    set_int (s, ZMQ_LINGER, 0);
-    set_int (s, ZMQ_RCVTIMEO, 5000);
-    set_int (s, ZMQ_SNDTIMEO, 5000);
-    return s;
-}
 
 static void send_str (void *s, const char *str, int flags)
 {

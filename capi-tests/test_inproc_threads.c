@@ -5,20 +5,7 @@
 
 #include <pthread.h>
 
-static void set_int (void *s, int opt, int v)
-{
-    CHECK_OK (zmq_setsockopt (s, opt, &v, sizeof v));
-}
 
-static void *new_socket (void *ctx, int type)
-{
-    void *s = zmq_socket (ctx, type);
-    CHECK (s != NULL);
-    set_int (s, ZMQ_LINGER, 0);
-    set_int (s, ZMQ_RCVTIMEO, 10000);
-    set_int (s, ZMQ_SNDTIMEO, 10000);
-    return s;
-}
 
 /* ------------------------------------------------------------------------ */
 /*  Migration: created and connected in one thread, used in another.  */
@@ -32,7 +19,7 @@ struct migrate
 static void *create_and_send (void *arg)
 {
     struct migrate *m = (struct migrate *) arg;
-    m->sock = new_socket (m->ctx, ZMQ_PAIR);
+    m->sock = new_socket_with_timeout (m->ctx, ZMQ_PAIR, 10000);
     CHECK_OK (zmq_connect (m->sock, "inproc://migrate"));
     CHECK_EQ (zmq_send (m->sock, "from thread", 11, 0), 11);
     return NULL;
@@ -51,7 +38,7 @@ static void *use_migrated (void *arg)
 
 static void test_migration (void *ctx)
 {
-    void *server = new_socket (ctx, ZMQ_PAIR);
+    void *server = new_socket_with_timeout (ctx, ZMQ_PAIR, 10000);
     CHECK_OK (zmq_bind (server, "inproc://migrate"));
 
     struct migrate m = {ctx, NULL};
@@ -102,8 +89,8 @@ static void *worker_main (void *arg)
     struct worker *w = (struct worker *) arg;
     char ep[64];
     snprintf (ep, sizeof ep, "inproc://worker-%d", w->id);
-    void *pull = new_socket (w->ctx, ZMQ_PULL);
-    void *push = new_socket (w->ctx, ZMQ_PUSH);
+    void *pull = new_socket_with_timeout (w->ctx, ZMQ_PULL, 10000);
+    void *push = new_socket_with_timeout (w->ctx, ZMQ_PUSH, 10000);
     /*  Half bind first, half connect first.  */
     if (w->id % 2) {
         CHECK_OK (zmq_bind (pull, ep));
@@ -219,8 +206,8 @@ static void *stream_recv (void *arg)
 
 static void test_stream (void *ctx)
 {
-    void *push = new_socket (ctx, ZMQ_PUSH);
-    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *push = new_socket_with_timeout (ctx, ZMQ_PUSH, 10000);
+    void *pull = new_socket_with_timeout (ctx, ZMQ_PULL, 10000);
     set_int (push, ZMQ_SNDTIMEO, 20000);
     set_int (pull, ZMQ_RCVTIMEO, 20000);
     CHECK_OK (zmq_bind (pull, "inproc://stream"));

@@ -264,4 +264,28 @@ static inline int tu_failed_ptr (const void *p)
         }                                                                      \
     } while (0)
 
+
+/*  Sets an int socket option, failing the test on error.  */
+static inline void set_int (void *s, int opt, int v)
+{
+    CHECK_OK (zmq_setsockopt (s, opt, &v, sizeof v));
+}
+
+/*  A socket with LINGER 0 and send/receive timeouts of `timeout_ms`, so that no
+ *  test can block forever.  */
+static inline void *new_socket_with_timeout (void *ctx, int type, int timeout_ms)
+{
+    void *s = zmq_socket (ctx, type);
+    CHECK (s != NULL);
+    set_int (s, ZMQ_LINGER, 0);
+    set_int (s, ZMQ_RCVTIMEO, timeout_ms);
+    set_int (s, ZMQ_SNDTIMEO, timeout_ms);
+    return s;
+}
+
+static inline void *new_socket (void *ctx, int type)
+{
+    return new_socket_with_timeout (ctx, type, 5000);
+}
+
 #endif

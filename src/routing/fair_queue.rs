@@ -81,16 +81,7 @@ impl FairQueue {
         if self.more {
             return true;
         }
-        while self.set.active > 0 {
-            if self.set.pipes[self.current].check_read() {
-                return true;
-            }
-            self.set.deactivate(self.current);
-            if self.current >= self.set.active {
-                self.current = 0;
-            }
-        }
-        false
+        self.set.any_ready(&mut self.current, Pipe::check_read)
     }
 
     pub fn is_empty(&self) -> bool {

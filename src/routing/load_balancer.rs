@@ -93,16 +93,7 @@ impl LoadBalancer {
         if self.more {
             return true;
         }
-        while self.set.active > 0 {
-            if self.set.pipes[self.current].check_write() {
-                return true;
-            }
-            self.set.deactivate(self.current);
-            if self.current >= self.set.active {
-                self.current = 0;
-            }
-        }
-        false
+        self.set.any_ready(&mut self.current, Pipe::check_write)
     }
 
     pub fn is_empty(&self) -> bool {

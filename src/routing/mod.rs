@@ -61,4 +61,20 @@ impl ActiveSet {
     fn is_empty(&self) -> bool {
         self.pipes.is_empty()
     }
+
+    /// Whether some active pipe, starting at `*current`, passes `ready`; the ones
+    /// that do not are set aside (their peers wake us), and `*current` is left on the
+    /// one that does.
+    fn any_ready(&mut self, current: &mut usize, ready: impl Fn(&Pipe) -> bool) -> bool {
+        while self.active > 0 {
+            if ready(&self.pipes[*current]) {
+                return true;
+            }
+            self.deactivate(*current);
+            if *current >= self.active {
+                *current = 0;
+            }
+        }
+        false
+    }
 }
