@@ -105,6 +105,8 @@ static void test_z85 (void)
     CHECK_ERRNO (zmq_z85_encode (enc, hello, 1), EINVAL);
     CHECK_ERRNO (zmq_z85_encode (enc, hello, 7), EINVAL);
     CHECK_ERRNO (zmq_z85_encode (enc, hello, 6), EINVAL);
+    /*  The size is checked before the pointers.  */
+    CHECK_ERRNO (zmq_z85_encode (NULL, NULL, 3), EINVAL);
 
     /*  Decode: length must be a (non-zero) multiple of 5.  */
     CHECK_ERRNO (zmq_z85_decode (dec, ""), EINVAL);

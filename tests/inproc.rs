@@ -243,3 +243,21 @@ fn max_sockets_is_emfile() {
     first.close();
     context.terminate();
 }
+
+#[test]
+fn messages_of_a_connecter_closed_before_the_bind_are_delivered() {
+    let context = Context::new();
+    let push = Socket::new(&context, ZMQ_PUSH).unwrap();
+    push.connect("inproc://late").unwrap();
+    for i in 0..3u8 {
+        send(&push, &[i], ZMQ_DONTWAIT).unwrap();
+    }
+    push.close();
+    let pull = Socket::new(&context, ZMQ_PULL).unwrap();
+    pull.bind("inproc://late").unwrap();
+    for i in 0..3u8 {
+        assert_eq!(recv(&pull), [i]);
+    }
+    pull.close();
+    context.terminate();
+}

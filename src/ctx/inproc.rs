@@ -111,13 +111,9 @@ impl InprocRegistry {
         }
     }
 
-    /// Forgets everything of a closing socket: its names and its pending connections
-    /// (whose pipes it closes itself).
+    /// Forgets the names a closing socket bound. Its pending connections stay: what it
+    /// sent before closing is delivered when the bind comes, as in libzmq.
     pub fn forget(&mut self, socket: SocketId) {
         self.bound.retain(|_, binder| binder.socket != socket);
-        for waiting in self.pending.values_mut() {
-            waiting.retain(|pending| pending.connecter.socket != socket);
-        }
-        self.pending.retain(|_, waiting| !waiting.is_empty());
     }
 }

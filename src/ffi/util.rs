@@ -52,6 +52,10 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_z85_encode(dest: *mut c_char, data: *const u8, size: usize) -> *mut c_char {
     boundary::call(|| {
+        // The size is checked first, as libzmq does, before any pointer.
+        if !size.is_multiple_of(4) {
+            return Err(Errno::EINVAL);
+        }
         // SAFETY: forwarded contract.
         let data = unsafe { args::slice(data.cast(), size) }?;
         let text = z85::encode(data).ok_or(Errno::EINVAL)?;
