@@ -227,15 +227,6 @@ impl Msg {
         }
     }
 
-    /// The body's writable bytes when no other message shares them.
-    pub fn data_mut(&mut self) -> Option<&mut [u8]> {
-        match &mut self.body {
-            Body::Inline { len, bytes } => Some(&mut bytes[..usize::from(*len).min(INLINE_CAPACITY)]),
-            Body::Heap { bytes, offset, len } => Arc::get_mut(bytes)?.get_mut(*offset..*offset + *len),
-            Body::Shared { .. } | Body::Constant { .. } => None,
-        }
-    }
-
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Inline { len, .. } => usize::from(*len),
@@ -321,11 +312,6 @@ impl Msg {
         }
         self.routing_id = routing_id;
         Ok(())
-    }
-
-    /// Clears the routing id.
-    pub fn reset_routing_id(&mut self) {
-        self.routing_id = 0;
     }
 
     /// The RADIO/DISH group; `None` when unset.

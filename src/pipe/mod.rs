@@ -379,11 +379,6 @@ impl Pipe {
         *self.shared.owners[self.side].lock() = None;
         self.notify_peer(Command::PipeTerm);
     }
-
-    /// Whether the peer closed its end.
-    pub fn peer_closed(&self) -> bool {
-        self.inbound().queue.lock().writer_done
-    }
 }
 
 #[cfg(test)]

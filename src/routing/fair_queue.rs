@@ -45,11 +45,6 @@ impl FairQueue {
 
     /// The next part, or `EAGAIN` when no pipe has one.
     pub fn recv(&mut self) -> Result<Msg> {
-        Ok(self.recv_with_pipe()?.0)
-    }
-
-    /// The next part and the pipe it came from.
-    pub fn recv_with_pipe(&mut self) -> Result<(Msg, PipeId)> {
         while self.set.active > 0 {
             let pipe = &self.set.pipes[self.current];
             let id = pipe.id();
@@ -59,7 +54,7 @@ impl FairQueue {
                     if !self.more {
                         self.current = (self.current + 1) % self.set.active;
                     }
-                    return Ok((msg, id));
+                    return Ok(msg);
                 }
                 Read::Empty => {
                     self.set.deactivate(self.current);
