@@ -36,3 +36,10 @@ pub use socket::Socket;
 /// `include/zmq.h` by the test suite).
 #[doc(hidden)]
 pub const GENERATED_HEADER: &str = env!("ZMQ_GENERATED_HEADER");
+
+/// Message bodies are allocated by the sending thread and freed by the receiving one.
+/// glibc's allocator serialises that pattern on one arena lock (a futex wait per message
+/// under load); mimalloc frees a block of another thread with one atomic push. Only
+/// this library's own allocations use it: memory C hands us is released by C.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use once_cell::sync::Lazy;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard};
 
 use crate::ctx::Context;
 use crate::error::{Errno, Result};
@@ -66,14 +66,33 @@ const SOCKET_TAG: u32 = 0xbadd_ecaf;
 
 static FREE_SOCKET_SLOTS: Lazy<Mutex<Vec<&'static SocketSlot>>> = Lazy::new(Default::default);
 
+/// Slots of sockets closed while another thread was inside a call on them: reused once
+/// that call has returned.
+static RETIRED_SOCKET_SLOTS: Lazy<Mutex<Vec<&'static SocketSlot>>> = Lazy::new(Default::default);
+
+/// A live socket, borrowed for the length of one call.
+pub type SocketRef = MappedRwLockReadGuard<'static, Socket>;
+
 /// Hands `socket` to C.
 pub fn new_socket(socket: Socket) -> *mut c_void {
-    let slot = FREE_SOCKET_SLOTS.lock().pop().unwrap_or_else(|| {
+    let slot = reusable_slot().unwrap_or_else(|| {
         Box::leak(Box::new(SocketSlot { tag: AtomicU32::new(DEAD_TAG), socket: RwLock::new(None) }))
     });
     *slot.socket.write() = Some(socket);
     slot.tag.store(SOCKET_TAG, Ordering::Release);
     core::ptr::from_ref(slot).cast_mut().cast()
+}
+
+/// A free slot, or a retired one whose last call has returned.
+fn reusable_slot() -> Option<&'static SocketSlot> {
+    if let Some(slot) = FREE_SOCKET_SLOTS.lock().pop() {
+        return Some(slot);
+    }
+    let mut retired = RETIRED_SOCKET_SLOTS.lock();
+    let index = retired.iter().position(|slot| slot.socket.try_write().is_some())?;
+    let slot = retired.swap_remove(index);
+    drop(slot.socket.write().take());
+    Some(slot)
 }
 
 /// The slot behind a live socket handle; `ENOTSOCK` for anything else.
@@ -93,19 +112,35 @@ fn socket_slot(handle: *mut c_void) -> Result<&'static SocketSlot> {
     Ok(unsafe { &*slot })
 }
 
-/// The live socket behind `handle`; `ENOTSOCK` for NULL, closed or foreign handles.
-pub fn socket(handle: *mut c_void) -> Result<Socket> {
-    socket_slot(handle)?.socket.read().clone().ok_or(Errno::ENOTSOCK)
+/// The live socket behind `handle`, borrowed without a reference-count round trip
+/// (this is on every send and receive); `ENOTSOCK` for NULL, closed or foreign
+/// handles. Recursive, so a free function that closes the socket from inside a call
+/// on it cannot deadlock.
+pub fn socket(handle: *mut c_void) -> Result<SocketRef> {
+    let guard = socket_slot(handle)?.socket.read_recursive();
+    RwLockReadGuard::try_map(guard, Option::as_ref).map_err(|_| Errno::ENOTSOCK)
 }
 
-/// Marks the handle closed and returns its socket; `ENOTSOCK` as in [`socket`].
+/// `ENOTSOCK` unless `handle` is a live socket.
+pub fn check_socket(handle: *mut c_void) -> Result<()> {
+    socket(handle).map(drop)
+}
+
+/// Marks the handle closed and returns its socket; `ENOTSOCK` as in [`socket`]. Never
+/// waits: when another thread is inside a call on the socket, the slot is retired
+/// until that call returns instead of being reused at once.
 pub fn release_socket(handle: *mut c_void) -> Result<Socket> {
     let slot = socket_slot(handle)?;
     if slot.tag.compare_exchange(SOCKET_TAG, DEAD_TAG, Ordering::AcqRel, Ordering::Acquire).is_err() {
         return Err(Errno::ENOTSOCK);
     }
-    let socket = slot.socket.write().take().ok_or(Errno::ENOTSOCK)?;
-    FREE_SOCKET_SLOTS.lock().push(slot);
+    if let Some(mut socket) = slot.socket.try_write() {
+        let socket = socket.take().ok_or(Errno::ENOTSOCK)?;
+        FREE_SOCKET_SLOTS.lock().push(slot);
+        return Ok(socket);
+    }
+    let socket = slot.socket.read_recursive().clone().ok_or(Errno::ENOTSOCK)?;
+    RETIRED_SOCKET_SLOTS.lock().push(slot);
     Ok(socket)
 }
 
@@ -120,6 +155,29 @@ mod tests {
         assert!(release_context(handle).is_ok());
         assert_eq!(context(handle).unwrap_err(), Errno::EFAULT);
         assert_eq!(release_context(handle).unwrap_err(), Errno::EFAULT);
+    }
+
+    #[test]
+    fn a_socket_closed_during_a_call_keeps_its_slot_until_the_call_returns() {
+        let context = Context::new();
+        let handle = new_socket(Socket::new(&context, crate::constants::ZMQ_PAIR).unwrap());
+        // The only unit test that makes socket handles, so the slot it frees is not
+        // taken by another test running beside it.
+        let in_call = socket(handle).unwrap();
+        release_socket(handle).unwrap().close();
+        assert_eq!(socket(handle).unwrap_err(), Errno::ENOTSOCK);
+        assert_eq!(release_socket(handle).unwrap_err(), Errno::ENOTSOCK);
+        // The call still sees its socket, and the slot is not handed out meanwhile.
+        assert_eq!(in_call.socket_type(), crate::constants::ZMQ_PAIR);
+        let other = new_socket(Socket::new(&context, crate::constants::ZMQ_PUSH).unwrap());
+        assert_ne!(other, handle);
+        drop(in_call);
+        let reused = new_socket(Socket::new(&context, crate::constants::ZMQ_PULL).unwrap());
+        assert_eq!(reused, handle);
+        assert_eq!(socket(reused).unwrap().socket_type(), crate::constants::ZMQ_PULL);
+        for handle in [other, reused] {
+            release_socket(handle).unwrap().close();
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn poll_items(
         let raw = unsafe { core::slice::from_raw_parts(items, nitems as usize) };
         // libzmq rejects a bad socket before anything else.
         for item in raw.iter().filter(|item| !item.socket.is_null()) {
-            handle::socket(item.socket)?;
+            handle::check_socket(item.socket)?;
         }
     }
     let count = usize::try_from(nitems).map_err(|_| Errno::EINVAL)?;
@@ -45,7 +45,8 @@ fn poll_items(
     let mut polled = raw
         .iter()
         .map(|item| {
-            let socket = if item.socket.is_null() { None } else { Some(handle::socket(item.socket)?) };
+            let socket =
+                if item.socket.is_null() { None } else { Some(handle::socket(item.socket)?.clone()) };
             Ok(PollItem { socket, fd: item.fd, events: item.events, revents: 0 })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -20,8 +20,8 @@ pub extern "C" fn zmq_proxy(frontend: *mut c_void, backend: *mut c_void, capture
     let _ = capture;
     boundary::call(|| {
         check_ends(frontend, backend)?;
-        handle::socket(frontend)?;
-        handle::socket(backend)?;
+        handle::check_socket(frontend)?;
+        handle::check_socket(backend)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -37,8 +37,8 @@ pub extern "C" fn zmq_proxy_steerable(
     let _ = (capture, control);
     boundary::call(|| {
         check_ends(frontend, backend)?;
-        handle::socket(frontend)?;
-        handle::socket(backend)?;
+        handle::check_socket(frontend)?;
+        handle::check_socket(backend)?;
         Err(Errno::ENOTSUP)
     })
 }

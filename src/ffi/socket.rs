@@ -378,7 +378,7 @@ pub unsafe extern "C" fn zmq_recviov(
 pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
     let _ = (addr, events);
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -395,7 +395,7 @@ pub extern "C" fn zmq_socket_monitor_versioned(
 ) -> c_int {
     let _ = (addr, events, event_version, socket_type);
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -405,7 +405,7 @@ pub extern "C" fn zmq_socket_monitor_versioned(
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -416,7 +416,7 @@ pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
 pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
     let _ = group;
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -427,7 +427,7 @@ pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
 pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     let _ = group;
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -439,7 +439,7 @@ pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
 pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
     let _ = addr;
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -450,7 +450,7 @@ pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
 pub extern "C" fn zmq_disconnect_peer(s: *mut c_void, routing_id: u32) -> c_int {
     let _ = routing_id;
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }
@@ -465,7 +465,7 @@ pub extern "C" fn zmq_socket_get_peer_state(
 ) -> c_int {
     let _ = (routing_id, routing_id_size);
     boundary::call(|| {
-        handle::socket(s)?;
+        handle::check_socket(s)?;
         Err(Errno::ENOTSUP)
     })
 }

@@ -15,6 +15,10 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+mod cache_padded;
+
+use cache_padded::CachePadded;
+
 use crate::msg::Msg;
 use crate::socket::mailbox::{Command, Mailbox};
 
@@ -79,8 +83,8 @@ impl Limits {
 /// than once per message (libzmq's ypipe does the same with lock-free chunks).
 #[derive(Debug, Default)]
 struct Direction {
-    queue: Mutex<Queue>,
-    cache: Mutex<Cache>,
+    queue: CachePadded<Mutex<Queue>>,
+    cache: CachePadded<Mutex<Cache>>,
 }
 
 /// The writer's side of a direction.
@@ -111,8 +115,11 @@ struct Cache {
     /// Whole messages read so far.
     read: u64,
     /// Report `read` to the writer every this many messages (its low-water mark, as
-    /// libzmq's `activate_write` credit); 0: only when refilling.
+    /// libzmq's `activate_write` credit); 0: never.
     report_every: u64,
+    /// The next multiple of `report_every` that `read` will reach (kept so the hot
+    /// path compares instead of dividing).
+    next_report: u64,
     /// The reader is inside a multipart message, whose parts are all cached.
     reading_multipart: bool,
 }
@@ -169,6 +176,18 @@ impl Cache {
         queue.complete = 0;
     }
 
+    fn set_report_every(&mut self, every: u64) {
+        if every == self.report_every && every != 0 {
+            return;
+        }
+        self.report_every = every;
+        // `read` reaches `u64::MAX` only after centuries of messages.
+        self.next_report = match every {
+            0 => u64::MAX,
+            every => (self.read / every).wrapping_add(1).wrapping_mul(every),
+        };
+    }
+
     fn has_message(&self) -> bool {
         self.complete > 0 || self.reading_multipart
     }
@@ -204,8 +223,8 @@ impl WriteError {
 /// Creates a pipe; `limits[0]` bounds what end 0 writes, `limits[1]` what end 1 writes.
 pub fn pipe_pair(limits: [Limits; 2]) -> (Pipe, Pipe) {
     let direction = |limits| Direction {
-        queue: Mutex::new(Queue { limits, ..Queue::default() }),
-        cache: Mutex::new(Cache::default()),
+        queue: CachePadded(Mutex::new(Queue { limits, ..Queue::default() })),
+        cache: CachePadded(Mutex::new(Cache::default())),
     };
     let shared = Arc::new(Shared {
         ids: [PipeId::next(), PipeId::next()],
@@ -239,8 +258,9 @@ impl Pipe {
 
     fn notify_peer(&self, command: impl FnOnce(PipeId) -> Command) {
         let peer = self.peer_side();
-        let owner = self.shared.owners[peer].lock().clone();
-        if let Some(mailbox) = owner {
+        // Sent under the lock rather than with a cloned `Arc`: the count lives on a line
+        // the peer's thread uses, and this runs for every batch.
+        if let Some(mailbox) = &*self.shared.owners[peer].lock() {
             mailbox.send(command(self.shared.ids[peer]));
         }
     }
@@ -327,7 +347,8 @@ impl Pipe {
         if !msg.more() {
             cache.complete -= 1;
             cache.read = cache.read.wrapping_add(1);
-            if cache.report_every != 0 && cache.read.is_multiple_of(cache.report_every) {
+            if cache.read == cache.next_report {
+                cache.next_report = cache.next_report.wrapping_add(cache.report_every);
                 let wake_writer = self.inbound().queue.lock().report_read(cache.read);
                 if wake_writer {
                     self.notify_peer(Command::ActivateWrite);
@@ -343,7 +364,7 @@ impl Pipe {
         let mut queue = self.inbound().queue.lock();
         // Progress is reported only every `report_every` messages (in `read`), as
         // libzmq's credit: a refill after a full drain may see less room.
-        cache.report_every = if queue.limits.hwm() == 0 { 0 } else { queue.lwm().max(1) };
+        cache.set_report_every(if queue.limits.hwm() == 0 { 0 } else { queue.lwm().max(1) });
         cache.refill(&mut queue);
         if cache.has_message() {
             None

@@ -52,7 +52,7 @@ impl FairQueue {
                 Read::Msg(msg) => {
                     self.more = msg.more();
                     if !self.more {
-                        self.current = (self.current + 1) % self.set.active;
+                        self.current = self.set.next_after(self.current);
                     }
                     return Ok(msg);
                 }

@@ -60,7 +60,7 @@ impl LoadBalancer {
                 Ok(()) => {
                     self.more = more;
                     if !more {
-                        self.current = (self.current + 1) % self.set.active;
+                        self.current = self.set.next_after(self.current);
                     }
                     return Ok(());
                 }

@@ -58,6 +58,15 @@ impl ActiveSet {
         }
     }
 
+    /// The active pipe after `index`, wrapping round (no division on the hot path).
+    fn next_after(&self, index: usize) -> usize {
+        if index + 1 >= self.active {
+            0
+        } else {
+            index + 1
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.pipes.is_empty()
     }

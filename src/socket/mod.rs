@@ -74,8 +74,13 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
     })
 }
 
-/// When a blocking call must give up (`None`: never).
-fn deadline(timeout_ms: c_int) -> Option<Instant> {
+/// When a call that cannot complete now must give up (`None`: never): at once with
+/// `ZMQ_DONTWAIT`, else after the socket's timeout. Computed only when the call would
+/// wait, so the fast path never reads the clock.
+fn wait_limit(flags: c_int, timeout_ms: c_int) -> Option<Instant> {
+    if flags & ZMQ_DONTWAIT != 0 {
+        return Some(Instant::now());
+    }
     u64::try_from(timeout_ms).ok().map(|ms| Instant::now() + Duration::from_millis(ms))
 }
 
@@ -114,7 +119,9 @@ impl Socket {
     /// Locks the state and applies pending commands; `ETERM` after a shutdown.
     fn lock(&self) -> Result<MutexGuard<'_, State>> {
         let mut state = self.inner.state.lock();
-        state.process_commands(&self.inner.mailbox);
+        if self.inner.mailbox.has_pending() {
+            state.process_commands(&self.inner.mailbox);
+        }
         if state.terminated {
             return Err(Errno::ETERM);
         }
@@ -218,13 +225,13 @@ impl Socket {
         let mut state = self.lock()?;
         msg.set_more(flags & ZMQ_SNDMORE != 0);
         msg.set_flag(Flags::COMMAND, false);
-        let until =
-            if flags & ZMQ_DONTWAIT != 0 { Some(Instant::now()) } else { deadline(state.options.sndtimeo) };
+        let mut until = None;
         loop {
             match state.pattern.send(msg) {
                 Err(Errno::EAGAIN) => {}
                 outcome => return outcome,
             }
+            let until = *until.get_or_insert_with(|| wait_limit(flags, state.options.sndtimeo));
             drop(state);
             self.wait(until)?;
             state = self.lock()?;
@@ -235,8 +242,7 @@ impl Socket {
     /// `ZMQ_DONTWAIT` or `ZMQ_RCVTIMEO` say otherwise (`EAGAIN`).
     pub fn recv(&self, flags: c_int) -> Result<Msg> {
         let mut state = self.lock()?;
-        let until =
-            if flags & ZMQ_DONTWAIT != 0 { Some(Instant::now()) } else { deadline(state.options.rcvtimeo) };
+        let mut until = None;
         loop {
             match state.pattern.recv() {
                 Ok(msg) => {
@@ -246,6 +252,7 @@ impl Socket {
                 Err(Errno::EAGAIN) => {}
                 Err(error) => return Err(error),
             }
+            let until = *until.get_or_insert_with(|| wait_limit(flags, state.options.rcvtimeo));
             drop(state);
             self.wait(until)?;
             state = self.lock()?;
@@ -337,6 +344,7 @@ impl State {
         self.pattern.attach(pipe);
     }
 
+    #[cold]
     fn process_commands(&mut self, mailbox: &Arc<Mailbox>) {
         mailbox.drain_into(&mut self.commands);
         while let Some(command) = self.commands.pop_front() {
