@@ -33,6 +33,8 @@ impl Errno {
     pub const EMSGSIZE: Errno = Errno(libc::EMSGSIZE);
     pub const EHOSTUNREACH: Errno = Errno(libc::EHOSTUNREACH);
     pub const ENOTRECOVERABLE: Errno = Errno(libc::ENOTRECOVERABLE);
+    pub const ENAMETOOLONG: Errno = Errno(libc::ENAMETOOLONG);
+    pub const ECONNREFUSED: Errno = Errno(libc::ECONNREFUSED);
 
     /// Operation cannot be accomplished in current state (e.g. REQ sending twice).
     pub const EFSM: Errno = Errno(ZMQ_HAUSNUMERO + 51);

@@ -23,9 +23,11 @@ pub mod options;
 pub mod pipe;
 pub mod reactor;
 pub mod routing;
+pub mod session;
 pub mod socket;
 pub mod transport;
 pub mod util;
+pub mod zmtp;
 
 pub use ctx::Context;
 pub use error::{Errno, Result};

@@ -19,6 +19,7 @@ pub use options::ContextOptions;
 
 use crate::error::{Errno, Result};
 use crate::pipe::Pipe;
+use crate::reactor::io_thread::{IoHandle, IoThread};
 use crate::socket::mailbox::{Command, Mailbox};
 
 /// A ZeroMQ context.
@@ -41,6 +42,9 @@ struct State {
     sockets: HashMap<SocketId, Arc<Mailbox>>,
     next_socket: u64,
     inproc: inproc::InprocRegistry,
+    /// Started at the first tcp/ipc endpoint, stopped by `terminate`.
+    io_threads: Vec<IoThread>,
+    next_io_thread: usize,
 }
 
 /// Where a context is in its life.
@@ -99,13 +103,42 @@ impl Context {
         }
     }
 
-    /// Shuts the context down and waits until every socket on it is closed.
+    /// Shuts the context down, waits until every socket on it is closed, then stops
+    /// the I/O threads once their connections have sent what `ZMQ_LINGER` allows.
     pub fn terminate(&self) {
         self.shutdown();
-        let mut state = self.shared.state.lock();
-        while !state.sockets.is_empty() {
-            self.shared.sockets_closed.wait(&mut state);
+        let io_threads = {
+            let mut state = self.shared.state.lock();
+            while !state.sockets.is_empty() {
+                self.shared.sockets_closed.wait(&mut state);
+            }
+            std::mem::take(&mut state.io_threads)
+        };
+        for thread in io_threads {
+            thread.stop();
         }
+    }
+
+    /// An I/O thread for a new endpoint (started on first use, taken in turn);
+    /// `EMTHREAD` when `ZMQ_IO_THREADS` is 0, `ETERM` after a shutdown.
+    pub(crate) fn io_thread(&self) -> Result<IoHandle> {
+        let mut state = self.shared.state.lock();
+        if state.phase != Phase::Active {
+            return Err(Errno::ETERM);
+        }
+        if state.io_threads.is_empty() {
+            let count = usize::try_from(state.options.io_threads).unwrap_or(0);
+            for index in 0..count {
+                let name = format!("ZMQbg/IO/{index}");
+                state.io_threads.push(IoThread::start(name)?);
+            }
+        }
+        let count = state.io_threads.len();
+        if count == 0 {
+            return Err(Errno::EMTHREAD);
+        }
+        state.next_io_thread = (state.next_io_thread + 1) % count;
+        Ok(state.io_threads[state.next_io_thread].handle())
     }
 
     /// Registers a new socket: `ETERM` after a shutdown, `EMFILE` beyond

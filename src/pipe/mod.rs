@@ -20,7 +20,23 @@ mod cache_padded;
 use cache_padded::CachePadded;
 
 use crate::msg::Msg;
-use crate::socket::mailbox::{Command, Mailbox};
+
+/// What a pipe tells the holder of its other end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipeEvent {
+    /// A pipe that was empty has a complete message again.
+    ActivateRead,
+    /// A pipe that was full has room again.
+    ActivateWrite,
+    /// The peer closed its end.
+    Term,
+}
+
+/// Whoever holds one end of a pipe (a socket, or a connection's session in an I/O
+/// thread) and must hear of its edges.
+pub trait PipeOwner: Send + Sync + core::fmt::Debug {
+    fn pipe_event(&self, pipe: PipeId, event: PipeEvent);
+}
 
 /// Identifies one end of one pipe, unique in the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,8 +61,8 @@ pub struct Pipe {
 struct Shared {
     ids: [PipeId; 2],
     directions: [Direction; 2],
-    /// The mailbox of the socket holding each end, once attached.
-    owners: [Mutex<Option<Arc<Mailbox>>>; 2],
+    /// Who holds each end, once attached.
+    owners: [Mutex<Option<Arc<dyn PipeOwner>>>; 2],
 }
 
 /// Queue limits for one direction, as libzmq computes them: the writer's `ZMQ_SNDHWM`
@@ -251,17 +267,17 @@ impl Pipe {
         &self.shared.directions[self.peer_side()]
     }
 
-    /// Records the mailbox of the socket that holds this end, for wake-ups.
-    pub fn attach(&self, mailbox: Arc<Mailbox>) {
-        *self.shared.owners[self.side].lock() = Some(mailbox);
+    /// Records who holds this end, for wake-ups.
+    pub fn attach(&self, owner: Arc<dyn PipeOwner>) {
+        *self.shared.owners[self.side].lock() = Some(owner);
     }
 
-    fn notify_peer(&self, command: impl FnOnce(PipeId) -> Command) {
+    fn notify_peer(&self, event: PipeEvent) {
         let peer = self.peer_side();
         // Sent under the lock rather than with a cloned `Arc`: the count lives on a line
         // the peer's thread uses, and this runs for every batch.
-        if let Some(mailbox) = &*self.shared.owners[peer].lock() {
-            mailbox.send(command(self.shared.ids[peer]));
+        if let Some(owner) = &*self.shared.owners[peer].lock() {
+            owner.pipe_event(self.shared.ids[peer], event);
         }
     }
 
@@ -324,7 +340,7 @@ impl Pipe {
             completes && std::mem::take(&mut queue.reader_asleep)
         };
         if wake_reader {
-            self.notify_peer(Command::ActivateRead);
+            self.notify_peer(PipeEvent::ActivateRead);
         }
         Ok(())
     }
@@ -351,7 +367,7 @@ impl Pipe {
                 cache.next_report = cache.next_report.wrapping_add(cache.report_every);
                 let wake_writer = self.inbound().queue.lock().report_read(cache.read);
                 if wake_writer {
-                    self.notify_peer(Command::ActivateWrite);
+                    self.notify_peer(PipeEvent::ActivateWrite);
                 }
             }
         }
@@ -398,13 +414,14 @@ impl Pipe {
         };
         drop(dropped);
         *self.shared.owners[self.side].lock() = None;
-        self.notify_peer(Command::PipeTerm);
+        self.notify_peer(PipeEvent::Term);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::socket::mailbox::{Command, Mailbox};
 
     fn part(bytes: &[u8], more: bool) -> Msg {
         let mut msg = Msg::from_slice(bytes).unwrap();
@@ -468,8 +485,8 @@ mod tests {
         let reader_box = Arc::new(Mailbox::new().unwrap());
         let writer_box = Arc::new(Mailbox::new().unwrap());
         let (a, b) = pipe_pair([Limits::bounded(1), Limits::default()]);
-        a.attach(Arc::clone(&writer_box));
-        b.attach(Arc::clone(&reader_box));
+        a.attach(writer_box.clone());
+        b.attach(reader_box.clone());
         assert!(matches!(b.read(), Read::Empty));
         a.write(part(b"1", false)).unwrap();
         let commands = drain(&reader_box);
@@ -486,7 +503,7 @@ mod tests {
     fn close_lets_the_peer_drain_then_end() {
         let peer_box = Arc::new(Mailbox::new().unwrap());
         let (a, b) = pipe_pair([Limits::default(); 2]);
-        b.attach(Arc::clone(&peer_box));
+        b.attach(peer_box.clone());
         a.write(part(b"last", false)).unwrap();
         b.write(part(b"lost", false)).unwrap();
         a.close();

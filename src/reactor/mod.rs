@@ -1,5 +1,6 @@
 //! Wake-up primitives shared by sockets and (with the network transports) I/O threads.
 //! libzmq: `signaler.cpp`, `mailbox.cpp`.
 
+pub mod io_thread;
 pub mod poll;
 pub mod signaler;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::error::Result;
-use crate::pipe::{Pipe, PipeId};
+use crate::pipe::{Pipe, PipeEvent, PipeId, PipeOwner};
 use crate::reactor::signaler::Signaler;
 
 /// What can be asked of a socket by its peers and its context. Typed and owned: no
@@ -125,6 +125,11 @@ impl Mailbox {
         outcome
     }
 
+    /// Takes every pending command out, for a mailbox no one will read any more.
+    fn take_all(&self) -> VecDeque<Command> {
+        std::mem::take(&mut self.queue.lock().commands)
+    }
+
     /// The descriptor for the application to poll: from now on it is raised
     /// whenever commands are pending.
     pub fn expose_fd(&self) -> RawFd {
@@ -136,6 +141,28 @@ impl Mailbox {
             }
         }
         self.signaler.fd()
+    }
+}
+
+impl PipeOwner for Mailbox {
+    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) {
+        self.send(match event {
+            PipeEvent::ActivateRead => Command::ActivateRead(pipe),
+            PipeEvent::ActivateWrite => Command::ActivateWrite(pipe),
+            PipeEvent::Term => Command::PipeTerm(pipe),
+        });
+    }
+}
+
+impl Drop for Mailbox {
+    /// A pipe handed to a socket that closed before taking it is closed here, so its
+    /// other end (a connection's session) learns that no one will read it.
+    fn drop(&mut self) {
+        for command in self.take_all() {
+            if let Command::Attach(pipe) = command {
+                pipe.close();
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! blocked call never stops the context or a peer from reaching the socket.
 
 pub mod mailbox;
+mod network;
 mod pair;
 mod pattern;
 pub mod poll;
@@ -27,8 +28,10 @@ use crate::error::{Errno, Result};
 use crate::msg::{Flags, Msg};
 use crate::options::SocketOptions;
 use crate::pipe::{Pipe, PipeId};
+use crate::session::{Listener, Session, SocketLink};
 use crate::transport::endpoint::{self, Transport};
 use mailbox::{Command, Mailbox};
+use network::NetworkEndpoint;
 use pattern::Pattern;
 
 /// A ZeroMQ socket.
@@ -58,6 +61,8 @@ struct State {
     connections: Vec<(String, PipeId)>,
     /// inproc names this socket bound.
     bound: Vec<String>,
+    /// tcp/ipc listeners and connecting sessions, in their I/O threads.
+    network: Vec<NetworkEndpoint>,
     /// Commands being processed (kept to reuse its buffer).
     commands: VecDeque<Command>,
     last_endpoint: String,
@@ -100,6 +105,7 @@ impl Socket {
             terminated: false,
             connections: Vec::new(),
             bound: Vec::new(),
+            network: Vec::new(),
             commands: VecDeque::new(),
             last_endpoint: String::new(),
         };
@@ -153,10 +159,31 @@ impl Socket {
                 }
                 state.bound.push(endpoint.address.to_owned());
             }
+            Transport::Tcp | Transport::Ipc => {
+                let (listener, resolved) =
+                    network::listen(endpoint.transport, endpoint.address, &state.options)?;
+                let io = self.inner.context.io_thread()?;
+                let link = self.link(&state);
+                let token = network::start(&io, move |reactor| Listener::new(listener, link).start(reactor))?;
+                state.network.push(NetworkEndpoint {
+                    uris: vec![uri.to_owned(), resolved.clone()],
+                    io,
+                    token,
+                    pipe: None,
+                    listening: true,
+                });
+                state.last_endpoint = resolved;
+                return Ok(());
+            }
             _ => return Err(Errno::EPROTONOSUPPORT),
         }
         state.last_endpoint = uri.to_owned();
         Ok(())
+    }
+
+    /// What a session of this socket needs to know of it.
+    fn link(&self, state: &State) -> Arc<SocketLink> {
+        Arc::new(SocketLink { mailbox: Arc::clone(&self.inner.mailbox), options: state.options.clone() })
     }
 
     /// zmq_connect(3). inproc connects before the bind are queued until it comes.
@@ -169,6 +196,32 @@ impl Socket {
                 let end = self.inner.context.connect_inproc(endpoint.address, peer);
                 state.connections.push((uri.to_owned(), end.id()));
                 state.attach(end, &self.inner.mailbox);
+            }
+            Transport::Tcp | Transport::Ipc => {
+                let target = network::target(endpoint.transport, endpoint.address)?;
+                let io = self.inner.context.io_thread()?;
+                let link = self.link(&state);
+                let (socket_end, session_end) = if state.options.immediate {
+                    (None, None)
+                } else {
+                    let (socket_end, session_end) = Session::pipe_for(&state.options);
+                    (Some(socket_end), Some(session_end))
+                };
+                let token = network::start(&io, move |reactor| {
+                    Session::connecting(link, target, session_end).start(reactor)
+                })?;
+                let pipe = socket_end.map(|end| {
+                    let id = end.id();
+                    state.attach(end, &self.inner.mailbox);
+                    id
+                });
+                state.network.push(NetworkEndpoint {
+                    uris: vec![uri.to_owned()],
+                    io,
+                    token,
+                    pipe,
+                    listening: false,
+                });
             }
             _ => return Err(Errno::EPROTONOSUPPORT),
         }
@@ -187,6 +240,16 @@ impl Socket {
                 state.bound.swap_remove(index);
                 return self.inner.context.unbind_inproc(endpoint.address, self.inner.id);
             }
+        }
+        if let Some(index) =
+            state.network.iter().position(|endpoint| endpoint.uris.iter().any(|known| known == uri))
+        {
+            let endpoint = state.network.swap_remove(index);
+            if let Some(pipe) = endpoint.pipe.and_then(|id| state.pattern.remove(id)) {
+                pipe.close();
+            }
+            endpoint.close();
+            return Ok(());
         }
         let closing: Vec<PipeId> =
             state.connections.iter().filter(|(connected, _)| connected == uri).map(|&(_, id)| id).collect();
@@ -335,12 +398,15 @@ impl Socket {
             pipe.close();
         }
         state.pattern = Box::<Closed>::default();
+        for endpoint in state.network.drain(..) {
+            endpoint.close();
+        }
     }
 }
 
 impl State {
     fn attach(&mut self, pipe: Pipe, mailbox: &Arc<Mailbox>) {
-        pipe.attach(Arc::clone(mailbox));
+        pipe.attach(Arc::clone(mailbox) as Arc<dyn crate::pipe::PipeOwner>);
         self.pattern.attach(pipe);
     }
 

@@ -3,3 +3,5 @@
 //! context (`ctx::inproc`).
 
 pub mod endpoint;
+pub mod ipc;
+pub mod tcp;

@@ -1,0 +1,163 @@
+/*  interop_peer <bind|connect> <pair|push|pull> <endpoint> [ready-file]
+ *
+ *  One side of a wire-compatibility check. The same source is run twice, once on
+ *  each library (tests/interop.rs switches LD_LIBRARY_PATH), so every pairing of
+ *  our libzmq and the system's is exercised in both roles.
+ *
+ *  The script: the sending side sends parts of sizes 0, 1, 255, 256, 257, 65536 and
+ *  1 MiB (each filled with a pattern derived from its size), then a three-part
+ *  message, then "END". The receiving side checks every byte and flag. A PAIR
+ *  receiver echoes everything back and the sender checks the echo.
+ *
+ *  The binding side writes its resolved endpoint to ready-file (for wildcard ports), so
+ *  the test can start the connecting side. Exit status 0 means every check passed. */
+#include <zmq.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const size_t sizes[] = {0, 1, 255, 256, 257, 65536, 1048576};
+#define SIZE_COUNT (sizeof sizes / sizeof sizes[0])
+
+static void fail (const char *what)
+{
+    fprintf (stderr, "interop_peer: %s: %s\n", what, zmq_strerror (zmq_errno ()));
+    exit (1);
+}
+
+static void fill (unsigned char *bytes, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        bytes[i] = (unsigned char) ((i * 7 + size) & 0xff);
+}
+
+static void send_part (void *socket, size_t size, int flags)
+{
+    zmq_msg_t msg;
+    if (zmq_msg_init_size (&msg, size) != 0)
+        fail ("zmq_msg_init_size");
+    fill ((unsigned char *) zmq_msg_data (&msg), size);
+    if (zmq_msg_send (&msg, socket, flags) != (int) size)
+        fail ("zmq_msg_send");
+}
+
+static void send_text (void *socket, const char *text, int flags)
+{
+    if (zmq_send (socket, text, strlen (text), flags) != (int) strlen (text))
+        fail ("zmq_send");
+}
+
+/* Receives one part and checks its size, content and MORE flag. */
+static void expect_part (void *socket, size_t size, int more)
+{
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    if (zmq_msg_recv (&msg, socket, 0) < 0)
+        fail ("zmq_msg_recv");
+    if (zmq_msg_size (&msg) != size) {
+        fprintf (stderr, "interop_peer: got %zu bytes, expected %zu\n", zmq_msg_size (&msg), size);
+        exit (1);
+    }
+    unsigned char *expected = malloc (size + 1);
+    fill (expected, size);
+    if (size && memcmp (expected, zmq_msg_data (&msg), size) != 0) {
+        fprintf (stderr, "interop_peer: corrupted body of %zu bytes\n", size);
+        exit (1);
+    }
+    free (expected);
+    if (zmq_msg_more (&msg) != more) {
+        fprintf (stderr, "interop_peer: MORE flag wrong on %zu bytes\n", size);
+        exit (1);
+    }
+    zmq_msg_close (&msg);
+}
+
+static void expect_text (void *socket, const char *text)
+{
+    char buffer[64];
+    int size = zmq_recv (socket, buffer, sizeof buffer, 0);
+    if (size != (int) strlen (text) || memcmp (buffer, text, (size_t) size) != 0) {
+        fprintf (stderr, "interop_peer: expected %s\n", text);
+        exit (1);
+    }
+}
+
+static void send_script (void *socket)
+{
+    for (size_t i = 0; i < SIZE_COUNT; i++)
+        send_part (socket, sizes[i], 0);
+    send_part (socket, 3, ZMQ_SNDMORE);
+    send_part (socket, 0, ZMQ_SNDMORE);
+    send_part (socket, 300, 0);
+    send_text (socket, "END", 0);
+}
+
+static void expect_script (void *socket)
+{
+    for (size_t i = 0; i < SIZE_COUNT; i++)
+        expect_part (socket, sizes[i], 0);
+    expect_part (socket, 3, 1);
+    expect_part (socket, 0, 1);
+    expect_part (socket, 300, 0);
+    expect_text (socket, "END");
+}
+
+int main (int argc, char *argv[])
+{
+    if (argc < 4) {
+        fprintf (stderr, "usage: interop_peer <bind|connect> <pair|push|pull> <endpoint> [ready-file]\n");
+        return 2;
+    }
+    const int binding = strcmp (argv[1], "bind") == 0;
+    const char *kind = argv[2];
+    const int type = strcmp (kind, "pair") == 0 ? ZMQ_PAIR : strcmp (kind, "push") == 0 ? ZMQ_PUSH : ZMQ_PULL;
+
+    void *ctx = zmq_ctx_new ();
+    void *socket = zmq_socket (ctx, type);
+    if (!socket)
+        fail ("zmq_socket");
+    int timeout = 20000;
+    zmq_setsockopt (socket, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt (socket, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+    if (strchr (argv[3], '[')) {
+        int ipv6 = 1;
+        zmq_setsockopt (socket, ZMQ_IPV6, &ipv6, sizeof ipv6);
+    }
+    int linger = 5000;
+    zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+
+    if (binding) {
+        if (zmq_bind (socket, argv[3]) != 0)
+            fail ("zmq_bind");
+        char endpoint[256];
+        size_t length = sizeof endpoint;
+        if (zmq_getsockopt (socket, ZMQ_LAST_ENDPOINT, endpoint, &length) != 0)
+            fail ("ZMQ_LAST_ENDPOINT");
+        if (argc > 4) {
+            char temporary[512];
+            snprintf (temporary, sizeof temporary, "%s.tmp", argv[4]);
+            FILE *file = fopen (temporary, "w");
+            if (!file || fputs (endpoint, file) < 0 || fclose (file) != 0 || rename (temporary, argv[4]) != 0)
+                fail ("ready file");
+        }
+    } else if (zmq_connect (socket, argv[3]) != 0)
+        fail ("zmq_connect");
+
+    if (type == ZMQ_PUSH)
+        send_script (socket);
+    else if (type == ZMQ_PULL)
+        expect_script (socket);
+    else if (binding) {
+        /* PAIR: the binder echoes the script back. */
+        expect_script (socket);
+        send_script (socket);
+    } else {
+        send_script (socket);
+        expect_script (socket);
+    }
+
+    zmq_close (socket);
+    zmq_ctx_term (ctx);
+    return 0;
+}

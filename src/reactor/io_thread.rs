@@ -1,0 +1,410 @@
+//! An I/O thread: one `mio::Poll` loop driving listeners and connections.
+//! libzmq: `io_thread.cpp`, `epoll.cpp`, `poller_base.cpp` (timers).
+//!
+//! Work reaches the thread as jobs (closures run on it with `&mut Reactor`), posted
+//! through an [`IoHandle`]; the thread is woken only when it may be asleep in `poll`.
+//! Each handler has a token (slot index plus generation, so a stale token finds
+//! nothing) and at most one timer.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use mio::event::{Event, Source};
+use mio::{Events, Interest, Poll, Registry, Token, Waker};
+use parking_lot::Mutex;
+
+use crate::pipe::{PipeEvent, PipeId, PipeOwner};
+
+/// Work for the I/O thread.
+pub type Job = Box<dyn FnOnce(&mut Reactor) + Send>;
+
+/// What a handler wants after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Finished: the handler is dropped (closing whatever it owns).
+    Done,
+}
+
+/// Something the I/O thread drives: a listener or a connection's session.
+pub trait Handler: Send {
+    /// A source registered under `token` is ready.
+    fn io(&mut self, reactor: &mut Reactor, token: Token, event: &Event) -> Flow;
+    /// The handler's timer fired.
+    fn timer(&mut self, reactor: &mut Reactor, token: Token) -> Flow;
+    /// A pipe the handler holds changed.
+    fn pipe(&mut self, reactor: &mut Reactor, token: Token, pipe: PipeId, event: PipeEvent) -> Flow;
+    /// Asked to finish (unbind, disconnect, socket closed, context terminated).
+    fn close(&mut self, reactor: &mut Reactor, token: Token) -> Flow;
+}
+
+const WAKER: Token = Token(usize::MAX);
+
+/// The shared door into an I/O thread.
+struct Inbox {
+    jobs: Mutex<Vec<Job>>,
+    /// A wake-up is on its way: later posts need not write to the waker again.
+    woken: AtomicBool,
+    waker: Waker,
+}
+
+impl Inbox {
+    fn post(&self, job: Job) {
+        self.jobs.lock().push(job);
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            // A failed wake-up leaves the job for the next poll round; nothing to do.
+            let _ = self.waker.wake();
+        }
+    }
+}
+
+/// A cheap handle to post jobs to an I/O thread.
+#[derive(Clone)]
+pub struct IoHandle {
+    inbox: Arc<Inbox>,
+}
+
+impl core::fmt::Debug for IoHandle {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("IoHandle")
+    }
+}
+
+impl IoHandle {
+    /// Runs `job` on the I/O thread.
+    pub fn post(&self, job: impl FnOnce(&mut Reactor) + Send + 'static) {
+        self.inbox.post(Box::new(job));
+    }
+
+    /// Asks the handler behind `token` to finish.
+    pub fn close(&self, token: Token) {
+        self.post(move |reactor| reactor.dispatch(token, |handler, reactor| handler.close(reactor, token)));
+    }
+
+    /// Like [`IoHandle::close`], and waits (briefly: one round of the I/O thread) until
+    /// the handler has acted on it, so that a listener's port or path is free when
+    /// this returns.
+    pub fn close_and_wait(&self, token: Token) {
+        let (done, finished) = std::sync::mpsc::sync_channel(1);
+        self.post(move |reactor| {
+            reactor.dispatch(token, |handler, reactor| handler.close(reactor, token));
+            let _ = done.send(());
+        });
+        // The thread is gone only after its context terminated; nothing to wait for.
+        let _ = finished.recv_timeout(std::time::Duration::from_secs(10));
+    }
+}
+
+/// The pipe owner for a handler: pipe edges become jobs on its I/O thread.
+#[derive(Clone)]
+pub struct HandlerNotifier {
+    io: IoHandle,
+    token: Token,
+}
+
+impl core::fmt::Debug for HandlerNotifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "HandlerNotifier({:?})", self.token)
+    }
+}
+
+impl core::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Slot(generation {}, live {})", self.generation, self.live)
+    }
+}
+
+impl PipeOwner for HandlerNotifier {
+    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) {
+        let token = self.token;
+        self.io.post(move |reactor| {
+            reactor.dispatch(token, |handler, reactor| handler.pipe(reactor, token, pipe, event));
+        });
+    }
+}
+
+struct Slot {
+    generation: u32,
+    /// `None` while the handler is being called (taken out of its slot) or when free.
+    handler: Option<Box<dyn Handler>>,
+    timer: Option<Instant>,
+    live: bool,
+}
+
+/// The I/O thread's state, lent to handlers.
+#[derive(Debug)]
+pub struct Reactor {
+    registry: Registry,
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+    timers: BTreeSet<(Instant, usize)>,
+    handle: IoHandle,
+    stopping: bool,
+}
+
+impl Reactor {
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// A handle to this thread.
+    pub fn handle(&self) -> IoHandle {
+        self.handle.clone()
+    }
+
+    /// Adds a handler and returns its token (the handler registers its own sources).
+    pub fn add(&mut self, make: impl FnOnce(&mut Reactor, Token) -> Box<dyn Handler>) -> Token {
+        let index = match self.free.pop() {
+            Some(index) => index,
+            None => {
+                self.slots.push(Slot { generation: 0, handler: None, timer: None, live: false });
+                self.slots.len() - 1
+            }
+        };
+        let slot = &mut self.slots[index];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.live = true;
+        let token = token_of(index, slot.generation);
+        let handler = make(self, token);
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.handler = Some(handler);
+        }
+        token
+    }
+
+    /// Registers `source` for `token`, edge-triggered.
+    pub fn register(&self, source: &mut impl Source, token: Token, interest: Interest) -> io::Result<()> {
+        self.registry.register(source, token, interest)
+    }
+
+    /// A pipe owner that delivers the pipe's edges to the handler behind `token`.
+    pub fn notifier(&self, token: Token) -> Arc<dyn PipeOwner> {
+        Arc::new(HandlerNotifier { io: self.handle.clone(), token })
+    }
+
+    /// Sets (replacing any earlier one) or clears the handler's timer.
+    pub fn set_timer(&mut self, token: Token, at: Option<Instant>) {
+        let Some(index) = self.live_index(token) else { return };
+        let slot = &mut self.slots[index];
+        if let Some(old) = slot.timer.take() {
+            self.timers.remove(&(old, index));
+        }
+        slot.timer = at;
+        if let Some(at) = at {
+            self.timers.insert((at, index));
+        }
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping
+    }
+
+    fn live_index(&self, token: Token) -> Option<usize> {
+        let (index, generation) = split_token(token);
+        let slot = self.slots.get(index)?;
+        (slot.live && slot.generation == generation).then_some(index)
+    }
+
+    /// Calls the handler behind `token`, if it still exists, and drops it when done.
+    fn dispatch(&mut self, token: Token, call: impl FnOnce(&mut dyn Handler, &mut Reactor) -> Flow) {
+        let Some(index) = self.live_index(token) else { return };
+        let Some(mut handler) = self.slots[index].handler.take() else { return };
+        let flow = call(handler.as_mut(), self);
+        match flow {
+            Flow::Continue => self.slots[index].handler = Some(handler),
+            Flow::Done => {
+                self.set_timer(token, None);
+                let slot = &mut self.slots[index];
+                slot.live = false;
+                self.free.push(index);
+                drop(handler);
+            }
+        }
+    }
+
+    fn live_tokens(&self) -> Vec<Token> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.live)
+            .map(|(index, slot)| token_of(index, slot.generation))
+            .collect()
+    }
+
+    fn has_handlers(&self) -> bool {
+        self.slots.iter().any(|slot| slot.live)
+    }
+}
+
+fn token_of(index: usize, generation: u32) -> Token {
+    Token(((generation as usize) << 32) | (index & 0xffff_ffff))
+}
+
+fn split_token(token: Token) -> (usize, u32) {
+    (token.0 & 0xffff_ffff, (token.0 >> 32) as u32)
+}
+
+/// A running I/O thread.
+pub struct IoThread {
+    handle: IoHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl core::fmt::Debug for IoThread {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("IoThread")
+    }
+}
+
+impl IoThread {
+    /// Starts a thread named `name`.
+    pub fn start(name: String) -> io::Result<IoThread> {
+        let poll = Poll::new()?;
+        let waker = Waker::new(poll.registry(), WAKER)?;
+        let inbox = Arc::new(Inbox { jobs: Mutex::new(Vec::new()), woken: AtomicBool::new(false), waker });
+        let handle = IoHandle { inbox };
+        let reactor = Reactor {
+            registry: poll.registry().try_clone()?,
+            slots: Vec::new(),
+            free: Vec::new(),
+            timers: BTreeSet::new(),
+            handle: handle.clone(),
+            stopping: false,
+        };
+        let thread = std::thread::Builder::new().name(name).spawn(move || run(poll, reactor))?;
+        Ok(IoThread { handle, thread: Some(thread) })
+    }
+
+    pub fn handle(&self) -> IoHandle {
+        self.handle.clone()
+    }
+
+    /// Asks every handler to finish, lets them (lingering connections flush per
+    /// `ZMQ_LINGER`), and waits for the thread to end.
+    pub fn stop(mut self) {
+        self.handle.post(|reactor| {
+            reactor.stopping = true;
+            for token in reactor.live_tokens() {
+                reactor.dispatch(token, |handler, reactor| handler.close(reactor, token));
+            }
+        });
+        if let Some(thread) = self.thread.take() {
+            // A panic in the thread has already been reported; nothing more to do.
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(mut poll: Poll, mut reactor: Reactor) {
+    let mut events = Events::with_capacity(256);
+    let inbox = Arc::clone(&reactor.handle.inbox);
+    let mut jobs = Vec::new();
+    loop {
+        let timeout = reactor.timers.first().map(|&(at, _)| at.saturating_duration_since(Instant::now()));
+        if let Err(error) = poll.poll(&mut events, timeout) {
+            if error.kind() != io::ErrorKind::Interrupted {
+                return;
+            }
+        }
+        inbox.woken.store(false, Ordering::Release);
+        std::mem::swap(&mut jobs, &mut *inbox.jobs.lock());
+        for job in jobs.drain(..) {
+            job(&mut reactor);
+        }
+        for event in events.iter() {
+            let token = event.token();
+            if token != WAKER {
+                reactor.dispatch(token, |handler, reactor| handler.io(reactor, token, event));
+            }
+        }
+        let now = Instant::now();
+        while let Some(&(at, index)) = reactor.timers.first() {
+            if at > now {
+                break;
+            }
+            reactor.timers.pop_first();
+            let slot = &mut reactor.slots[index];
+            slot.timer = None;
+            let token = token_of(index, slot.generation);
+            reactor.dispatch(token, |handler, reactor| handler.timer(reactor, token));
+        }
+        if reactor.stopping && !reactor.has_handlers() && inbox.jobs.lock().is_empty() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    struct Countdown {
+        left: u32,
+        done: mpsc::Sender<&'static str>,
+    }
+
+    impl Handler for Countdown {
+        fn io(&mut self, _: &mut Reactor, _: Token, _: &Event) -> Flow {
+            Flow::Continue
+        }
+        fn timer(&mut self, reactor: &mut Reactor, token: Token) -> Flow {
+            self.left -= 1;
+            if self.left == 0 {
+                let _ = self.done.send("timer");
+                return Flow::Done;
+            }
+            reactor.set_timer(token, Some(Instant::now() + Duration::from_millis(1)));
+            Flow::Continue
+        }
+        fn pipe(&mut self, _: &mut Reactor, _: Token, _: PipeId, _: PipeEvent) -> Flow {
+            Flow::Continue
+        }
+        fn close(&mut self, _: &mut Reactor, _: Token) -> Flow {
+            let _ = self.done.send("closed");
+            Flow::Done
+        }
+    }
+
+    #[test]
+    fn timers_fire_and_stop_closes_what_is_left() {
+        let thread = IoThread::start("test-io".into()).unwrap();
+        let (done, finished) = mpsc::channel();
+        let (tell, tokens) = mpsc::channel();
+        for left in [3, u32::MAX] {
+            let done = done.clone();
+            let tell = tell.clone();
+            thread.handle().post(move |reactor| {
+                let token = reactor.add(|_, _| Box::new(Countdown { left, done }));
+                reactor.set_timer(token, Some(Instant::now()));
+                let _ = tell.send(token);
+            });
+        }
+        let _ = tokens.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_eq!(finished.recv_timeout(Duration::from_secs(5)), Ok("timer"));
+        thread.stop();
+        assert_eq!(finished.recv_timeout(Duration::from_secs(5)), Ok("closed"));
+    }
+
+    #[test]
+    fn stale_tokens_reach_nothing() {
+        let thread = IoThread::start("test-io".into()).unwrap();
+        let (done, finished) = mpsc::channel();
+        let (tell, tokens) = mpsc::channel();
+        thread.handle().post(move |reactor| {
+            let token = reactor.add(|_, _| Box::new(Countdown { left: 1, done }));
+            let _ = tell.send(token);
+        });
+        let token = tokens.recv_timeout(Duration::from_secs(5)).unwrap();
+        thread.handle().close(token);
+        assert_eq!(finished.recv_timeout(Duration::from_secs(5)), Ok("closed"));
+        thread.handle().close(token);
+        thread.stop();
+        assert!(finished.recv_timeout(Duration::from_millis(50)).is_err());
+    }
+}

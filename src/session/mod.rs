@@ -1,0 +1,483 @@
+//! Sessions: the I/O thread's side of one connection of a socket. libzmq:
+//! `session_base.cpp`, `stream_engine_base.cpp`, `tcp_connecter.cpp`.
+//!
+//! A session owns the pipe to its socket and, while connected, the stream and the
+//! ZMTP state machine ([`crate::zmtp::Connection`]). This is the only place where
+//! bytes meet sockets: it reads into the protocol's buffer and writes what the
+//! protocol produced, in large batches, and moves messages between the protocol and
+//! the pipe. A connecting session outlives its connections: it reconnects with
+//! back-off and, unless `ZMQ_IMMEDIATE`, keeps its pipe (and the messages queued in
+//! it) across them.
+
+mod listener;
+mod stream;
+
+use core::ffi::c_int;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::event::Event;
+use mio::{Interest, Token};
+
+pub use listener::{Listener, ListenerSocket};
+pub use stream::Stream;
+
+use crate::msg::Msg;
+use crate::options::SocketOptions;
+use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
+use crate::reactor::io_thread::{Flow, Handler, Reactor};
+use crate::socket::mailbox::{Command, Mailbox};
+use crate::transport::ipc::IpcAddress;
+use crate::transport::tcp::{self, ConnectAddress};
+use crate::zmtp::{Config, Connection, Event as ZmtpEvent};
+
+/// What a session needs of its socket: where to hand new pipes, and the options it
+/// had when the session began (libzmq copies them too).
+#[derive(Debug)]
+pub struct SocketLink {
+    pub mailbox: Arc<Mailbox>,
+    pub options: SocketOptions,
+}
+
+/// Where a connecting session connects to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Tcp(ConnectAddress),
+    Ipc(IpcAddress),
+}
+
+#[derive(Debug)]
+enum Role {
+    Connect(Target),
+    Accepted,
+}
+
+/// One live connection.
+struct Link {
+    stream: Stream,
+    /// `None` while a TCP connect is in progress.
+    protocol: Option<Connection>,
+}
+
+/// Write this much before reading more messages from the pipe.
+const OUTPUT_BATCH: usize = 64 * 1024;
+
+pub struct Session {
+    link: Arc<SocketLink>,
+    role: Role,
+    pipe: Option<Pipe>,
+    connection: Option<Link>,
+    /// A received message the pipe had no room for; reading waits for room.
+    stalled: Option<Msg>,
+    /// The socket closed its end: send what is left, until this deadline if any.
+    lingering: bool,
+    linger_until: Option<Instant>,
+    reconnect_at: Option<Instant>,
+    reconnect_ivl: Duration,
+    connect_deadline: Option<Instant>,
+}
+
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("connected", &self.connection.is_some())
+            .finish()
+    }
+}
+
+/// A positive number of milliseconds; `None` for 0 or negative ("off").
+fn millis(value: c_int) -> Option<Duration> {
+    u64::try_from(value).ok().filter(|&ms| ms > 0).map(Duration::from_millis)
+}
+
+impl Session {
+    /// A session that connects to `target`. Unless `ZMQ_IMMEDIATE`, its pipe exists
+    /// from the start: `socket_end` is the socket's end, already attached by the caller.
+    pub fn connecting(link: Arc<SocketLink>, target: Target, pipe: Option<Pipe>) -> Session {
+        let reconnect_ivl = millis(link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
+        Session {
+            link,
+            role: Role::Connect(target),
+            pipe,
+            connection: None,
+            stalled: None,
+            lingering: false,
+            linger_until: None,
+            reconnect_at: None,
+            reconnect_ivl,
+            connect_deadline: None,
+        }
+    }
+
+    /// A session for a connection a listener accepted.
+    pub fn accepted(link: Arc<SocketLink>, stream: Stream, now: Instant) -> Session {
+        let mut session = Session::connecting(link, Target::Ipc(IpcAddress::Abstract(Vec::new())), None);
+        session.role = Role::Accepted;
+        session.start_protocol(stream, now);
+        session
+    }
+
+    /// The pipe for a session made by `zmq_connect` (both ends: the socket's first).
+    pub fn pipe_for(options: &SocketOptions) -> (Pipe, Pipe) {
+        let hwm = |value: c_int| usize::try_from(value).unwrap_or(0);
+        let conflate = options.effective_conflate();
+        let limits = |value| Limits { conflate, ..Limits::bounded(if conflate { 0 } else { hwm(value) }) };
+        pipe_pair([limits(options.sndhwm), limits(options.rcvhwm)])
+    }
+
+    /// Registers with the reactor and starts connecting.
+    pub fn start(mut self, reactor: &mut Reactor) -> Token {
+        reactor.add(move |reactor, token| {
+            if let Some(pipe) = &self.pipe {
+                pipe.attach(reactor.notifier(token));
+            }
+            if let Some(connection) = &mut self.connection {
+                let _ =
+                    reactor.register(&mut connection.stream, token, Interest::READABLE | Interest::WRITABLE);
+            }
+            let now = Instant::now();
+            if matches!(self.role, Role::Connect(_)) {
+                self.connect(reactor, token, now);
+            } else {
+                // A write error shows again as an event on the registered stream.
+                let _ = self.flush(now);
+            }
+            self.arm_timer(reactor, token, now);
+            Box::new(self)
+        })
+    }
+
+    fn config(&self, peer_address: Option<String>) -> Config {
+        let options = &self.link.options;
+        Config {
+            socket_type: options.socket_type,
+            routing_id: options.routing_id.clone(),
+            metadata: options
+                .app_metadata
+                .iter()
+                .map(|(name, value)| (String::from_utf8_lossy(name).into_owned(), value.clone()))
+                .collect(),
+            max_msg_size: u64::try_from(options.maxmsgsize).ok(),
+            heartbeat_ivl: millis(options.heartbeat_interval),
+            heartbeat_ttl: (options.heartbeat_ttl > 0)
+                .then(|| Duration::from_millis(u64::from(options.heartbeat_ttl) * 100)),
+            heartbeat_timeout: millis(options.heartbeat_timeout),
+            handshake_ivl: millis(options.handshake_ivl),
+            peer_address,
+        }
+    }
+
+    fn start_protocol(&mut self, stream: Stream, now: Instant) {
+        let protocol = Connection::new(self.config(stream.peer_address()), now);
+        self.connection = Some(Link { stream, protocol: Some(protocol) });
+    }
+
+    /// Starts a connection attempt; failures schedule the next one.
+    fn connect(&mut self, reactor: &mut Reactor, token: Token, now: Instant) {
+        let Role::Connect(target) = &self.role else { return };
+        let options = &self.link.options;
+        let attempt = match target {
+            Target::Tcp(address) => address
+                .resolve(options.ipv6)
+                .and_then(|resolved| tcp::connect(resolved, address.source, options))
+                .map(|stream| Stream::Tcp(mio::net::TcpStream::from_std(stream))),
+            Target::Ipc(address) => {
+                address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
+            }
+        };
+        let Ok(mut stream) = attempt else {
+            self.schedule_reconnect(now);
+            return;
+        };
+        if reactor.register(&mut stream, token, Interest::READABLE | Interest::WRITABLE).is_err() {
+            self.schedule_reconnect(now);
+            return;
+        }
+        match stream {
+            Stream::Ipc(_) => self.start_protocol(stream, now),
+            Stream::Tcp(_) => {
+                self.connect_deadline = millis(options.connect_timeout).map(|timeout| now + timeout);
+                self.connection = Some(Link { stream, protocol: None });
+            }
+        }
+        // A write error shows again as an event on the registered stream.
+        let _ = self.flush(now);
+    }
+
+    fn schedule_reconnect(&mut self, now: Instant) {
+        self.connection = None;
+        self.connect_deadline = None;
+        if self.link.options.reconnect_ivl < 0 {
+            return;
+        }
+        self.reconnect_at = Some(now + self.reconnect_ivl);
+        if let Some(max) = millis(self.link.options.reconnect_ivl_max) {
+            self.reconnect_ivl = (self.reconnect_ivl * 2).min(max.max(self.reconnect_ivl));
+        }
+    }
+
+    /// The connection ended (peer gone, protocol error, timeout).
+    fn disconnected(&mut self, now: Instant) -> Flow {
+        self.connection = None;
+        self.stalled = None;
+        match self.role {
+            Role::Accepted => {
+                if let Some(pipe) = self.pipe.take() {
+                    pipe.close();
+                }
+                Flow::Done
+            }
+            Role::Connect(_) => {
+                if self.lingering {
+                    return Flow::Done;
+                }
+                if self.link.options.immediate {
+                    if let Some(pipe) = self.pipe.take() {
+                        pipe.close();
+                    }
+                }
+                self.schedule_reconnect(now);
+                Flow::Continue
+            }
+        }
+    }
+
+    /// Reads and writes as far as the stream allows; `Done` when the session ended.
+    fn drive(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
+        if self.pump_in(reactor, token, now).is_err() || self.flush(now).is_err() {
+            return self.disconnected(now);
+        }
+        if self.lingering && self.pipe.is_none() && self.output_empty() {
+            return Flow::Done;
+        }
+        Flow::Continue
+    }
+
+    fn output_empty(&self) -> bool {
+        self.connection
+            .as_ref()
+            .and_then(|link| link.protocol.as_ref())
+            .is_none_or(|protocol| protocol.pending_output().is_empty())
+    }
+
+    /// Reads what the network has, while the pipe has room.
+    fn pump_in(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Result<(), ()> {
+        loop {
+            self.take_events(reactor, token)?;
+            if self.stalled.is_some() {
+                return Ok(());
+            }
+            let Some(link) = &mut self.connection else { return Ok(()) };
+            let Some(protocol) = &mut link.protocol else { return Ok(()) };
+            match link.stream.read(protocol.read_buffer()) {
+                Ok(0) => return Err(()),
+                Ok(n) => protocol.received(n, now).map_err(|_| ())?,
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(()),
+            }
+        }
+    }
+
+    /// Acts on what the protocol decoded.
+    fn take_events(&mut self, reactor: &mut Reactor, token: Token) -> Result<(), ()> {
+        while self.stalled.is_none() {
+            let Some(link) = &mut self.connection else { return Ok(()) };
+            let Some(protocol) = &mut link.protocol else { return Ok(()) };
+            let Some(event) = protocol.poll_event() else { return Ok(()) };
+            match event {
+                ZmtpEvent::Ready { .. } => self.ready(reactor, token),
+                ZmtpEvent::Message(msg) => self.deliver(msg),
+                ZmtpEvent::Subscribe(_) | ZmtpEvent::Cancel(_) => {}
+                ZmtpEvent::PeerError(_) => return Err(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// The handshake is done: hand a pipe to the socket if there is none yet.
+    fn ready(&mut self, reactor: &mut Reactor, token: Token) {
+        if self.pipe.is_none() && !self.lingering {
+            let (socket_end, session_end) = Session::pipe_for(&self.link.options);
+            session_end.attach(reactor.notifier(token));
+            self.link.mailbox.send(Command::Attach(socket_end));
+            self.pipe = Some(session_end);
+        }
+        self.reconnect_ivl = millis(self.link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
+        self.pump_out();
+    }
+
+    fn deliver(&mut self, msg: Msg) {
+        let Some(pipe) = &self.pipe else { return };
+        match pipe.write(msg) {
+            Ok(()) | Err(WriteError::Closed(_)) => {}
+            Err(WriteError::Full(msg)) => self.stalled = Some(msg),
+        }
+    }
+
+    /// Moves queued messages from the pipe into the protocol's output.
+    fn pump_out(&mut self) {
+        let Some(link) = &mut self.connection else { return };
+        let Some(protocol) = &mut link.protocol else { return };
+        if !protocol.is_ready() {
+            return;
+        }
+        while protocol.pending_output().len() < OUTPUT_BATCH {
+            let Some(pipe) = &self.pipe else { return };
+            match pipe.read() {
+                Read::Msg(msg) => {
+                    // Refused only before the handshake, checked above.
+                    let _ = protocol.send(msg);
+                }
+                Read::Empty => return,
+                Read::Ended => {
+                    self.pipe = None;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Writes the protocol's output (after topping it up from the pipe).
+    fn flush(&mut self, now: Instant) -> Result<(), ()> {
+        loop {
+            self.pump_out();
+            let Some(link) = &mut self.connection else { return Ok(()) };
+            let Some(protocol) = &mut link.protocol else { return Ok(()) };
+            let output = protocol.pending_output();
+            if output.is_empty() {
+                return Ok(());
+            }
+            match link.stream.write(output) {
+                Ok(0) => return Err(()),
+                Ok(n) => protocol.consume(n),
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(()),
+            }
+            let _ = now;
+        }
+    }
+
+    fn arm_timer(&self, reactor: &mut Reactor, token: Token, _now: Instant) {
+        let protocol_timeout = self
+            .connection
+            .as_ref()
+            .and_then(|link| link.protocol.as_ref())
+            .and_then(Connection::poll_timeout);
+        let next = [self.reconnect_at, self.connect_deadline, self.linger_until, protocol_timeout]
+            .into_iter()
+            .flatten()
+            .min();
+        reactor.set_timer(token, next);
+    }
+
+    /// The socket closed its end of the pipe: send what is queued, within `ZMQ_LINGER`.
+    fn linger(&mut self, now: Instant) -> Flow {
+        self.lingering = true;
+        let linger = self.link.options.linger;
+        if linger == 0 || self.connection.as_ref().is_none_or(|link| link.protocol.is_none()) {
+            return Flow::Done;
+        }
+        if let Ok(ms) = u64::try_from(linger) {
+            self.linger_until = Some(now + Duration::from_millis(ms));
+        }
+        Flow::Continue
+    }
+}
+
+impl Handler for Session {
+    fn io(&mut self, reactor: &mut Reactor, token: Token, event: &Event) -> Flow {
+        let now = Instant::now();
+        if let Some(link) = &mut self.connection {
+            if link.protocol.is_none() {
+                // A TCP connect finished, one way or the other.
+                let failed = event.is_error() || matches!(link.stream.take_error(), Ok(Some(_)) | Err(_));
+                if failed || !link.stream.is_connected() {
+                    if failed || event.is_read_closed() {
+                        let flow = self.disconnected(now);
+                        self.arm_timer(reactor, token, now);
+                        return flow;
+                    }
+                    return Flow::Continue;
+                }
+                self.connect_deadline = None;
+                let Some(link) = self.connection.take() else { return Flow::Continue };
+                self.start_protocol(link.stream, now);
+            }
+        }
+        let flow = self.drive(reactor, token, now);
+        self.arm_timer(reactor, token, now);
+        flow
+    }
+
+    fn timer(&mut self, reactor: &mut Reactor, token: Token) -> Flow {
+        let now = Instant::now();
+        if self.linger_until.is_some_and(|at| at <= now) {
+            return Flow::Done;
+        }
+        if self.connect_deadline.is_some_and(|at| at <= now) {
+            let flow = self.disconnected(now);
+            self.arm_timer(reactor, token, now);
+            return flow;
+        }
+        if self.reconnect_at.is_some_and(|at| at <= now) {
+            self.reconnect_at = None;
+            self.connect(reactor, token, now);
+        }
+        let mut flow = Flow::Continue;
+        if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
+            if protocol.poll_timeout().is_some_and(|at| at <= now) {
+                flow = match protocol.handle_timeout(now) {
+                    Ok(()) => self.drive(reactor, token, now),
+                    Err(_) => self.disconnected(now),
+                };
+            }
+        }
+        self.arm_timer(reactor, token, now);
+        flow
+    }
+
+    fn pipe(&mut self, reactor: &mut Reactor, token: Token, pipe: PipeId, event: PipeEvent) -> Flow {
+        if self.pipe.as_ref().is_none_or(|ours| ours.id() != pipe) {
+            return Flow::Continue;
+        }
+        let now = Instant::now();
+        let flow = match event {
+            PipeEvent::ActivateRead => self.drive(reactor, token, now),
+            PipeEvent::ActivateWrite => {
+                if let (Some(msg), Some(pipe)) = (self.stalled.take(), &self.pipe) {
+                    if let Err(WriteError::Full(msg)) = pipe.write(msg) {
+                        self.stalled = Some(msg);
+                    }
+                }
+                self.drive(reactor, token, now)
+            }
+            PipeEvent::Term => match self.linger(now) {
+                Flow::Done => Flow::Done,
+                Flow::Continue => self.drive(reactor, token, now),
+            },
+        };
+        self.arm_timer(reactor, token, now);
+        flow
+    }
+
+    fn close(&mut self, _reactor: &mut Reactor, _token: Token) -> Flow {
+        // A lingering session goes on flushing until done or its linger deadline (so a
+        // context waits for it, as libzmq's does); any other one ends now.
+        if self.lingering {
+            Flow::Continue
+        } else {
+            Flow::Done
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(pipe) = self.pipe.take() {
+            pipe.close();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! The socket's side of tcp:// and ipc:// endpoints: listening sockets are made here,
+//! in the caller's thread, so that `zmq_bind` reports `EADDRINUSE` and the like at
+//! once; everything after is the I/O thread's (see `crate::session`).
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use mio::Token;
+
+use crate::error::{Errno, Result};
+use crate::options::SocketOptions;
+use crate::pipe::PipeId;
+use crate::reactor::io_thread::{IoHandle, Reactor};
+use crate::session::{ListenerSocket, Target};
+use crate::transport::endpoint::Transport;
+use crate::transport::{ipc, tcp};
+
+/// A tcp/ipc endpoint of a socket, for unbind, disconnect and close.
+#[derive(Debug)]
+pub struct NetworkEndpoint {
+    /// The names it answers to: as given, and as resolved (a wildcard's real port).
+    pub uris: Vec<String>,
+    pub io: IoHandle,
+    pub token: Token,
+    /// The socket's end of a connecting session's pipe, if made up front.
+    pub pipe: Option<PipeId>,
+    /// A listener (closed synchronously, so its address is free at once).
+    pub listening: bool,
+}
+
+impl NetworkEndpoint {
+    /// Stops it: a listener at once, a session once it has sent what it may.
+    pub fn close(&self) {
+        if self.listening {
+            self.io.close_and_wait(self.token);
+        } else {
+            self.io.close(self.token);
+        }
+    }
+}
+
+/// Binds `address` now; the listener and the endpoint text (`ZMQ_LAST_ENDPOINT`).
+pub fn listen(
+    transport: Transport,
+    address: &str,
+    options: &SocketOptions,
+) -> Result<(ListenerSocket, String)> {
+    match transport {
+        Transport::Tcp => {
+            let listener = tcp::listen(tcp::bind_address(address, options.ipv6)?, options)?;
+            let text = tcp::endpoint_text(listener.local_addr()?);
+            Ok((ListenerSocket::Tcp(mio::net::TcpListener::from_std(listener)), text))
+        }
+        Transport::Ipc => {
+            let parsed = ipc::parse(address)?;
+            let listener = parsed.listen()?;
+            let text = parsed.endpoint_text();
+            let wildcard = address == "*";
+            Ok((ListenerSocket::Ipc(mio::net::UnixListener::from_std(listener), parsed, wildcard), text))
+        }
+        _ => Err(Errno::EPROTONOSUPPORT),
+    }
+}
+
+/// Parses a connect address (`EINVAL` when malformed); it is resolved at each attempt.
+pub fn target(transport: Transport, address: &str) -> Result<Target> {
+    match transport {
+        Transport::Tcp => Ok(Target::Tcp(tcp::connect_address(address)?)),
+        Transport::Ipc if address != "*" => Ok(Target::Ipc(ipc::parse(address)?)),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Runs `start` on the I/O thread and returns the token it gave the new handler.
+pub fn start(io: &IoHandle, start: impl FnOnce(&mut Reactor) -> Token + Send + 'static) -> Result<Token> {
+    let (tell, token) = mpsc::sync_channel(1);
+    io.post(move |reactor| {
+        let _ = tell.send(start(reactor));
+    });
+    // The I/O thread answers at once unless it is gone (context terminated).
+    token.recv_timeout(Duration::from_secs(10)).map_err(|_| Errno::ETERM)
+}

@@ -1,0 +1,492 @@
+//! [`Connection`]: one ZMTP connection's protocol state, from greeting to heartbeats.
+
+use core::fmt;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::command::{self, Command};
+use super::error::ProtocolError;
+use super::frame::{self, Decoder, Framing};
+use super::greeting::{Greeting, Progress, Protocol};
+use super::heartbeat::Heartbeat;
+use super::mechanism::{self, Mechanism};
+use super::v1;
+use super::{Config, Event};
+use crate::constants::{ZMQ_PUB, ZMQ_XPUB};
+use crate::error::Errno;
+use crate::msg::{Flags, Metadata, Msg};
+
+/// Small frames are decoded from a read buffer this large (libzmq's default
+/// `ZMQ_IN_BATCH_SIZE`).
+const READ_BUFFER_SIZE: usize = 8192;
+/// Written output is dropped from the front of the output buffer once this much has
+/// been written and it is more than half the buffer, so that a connection that never
+/// drains completely does not keep growing.
+const COMPACT_AFTER: usize = 64 * 1024;
+
+/// The metadata property libzmq names `ZMQ_MSG_PROPERTY_PEER_ADDRESS`.
+const PEER_ADDRESS: &str = "Peer-Address";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Exchanging greetings.
+    Greeting,
+    /// ZMTP 3.x: running the security mechanism.
+    Handshake,
+    /// ZMTP 1.0/2.0: waiting for the peer's identity message.
+    Identity,
+    /// Messages flow.
+    Ready,
+}
+
+/// The protocol state of one connection to one peer.
+///
+/// Input: read into [`read_buffer`](Self::read_buffer), then call
+/// [`received`](Self::received) (or hand bytes to [`handle_input`](Self::handle_input)),
+/// then drain [`poll_event`](Self::poll_event). Output: [`send`](Self::send) message
+/// parts once [`is_ready`](Self::is_ready), write [`pending_output`](Self::pending_output)
+/// and [`consume`](Self::consume) what was written. Time: call
+/// [`handle_timeout`](Self::handle_timeout) at [`poll_timeout`](Self::poll_timeout).
+///
+/// Any error is final: the engine should close the connection (after writing what
+/// is pending, if it likes), and every later call reports the same error.
+pub struct Connection {
+    config: Config,
+    phase: Phase,
+    protocol: Option<Protocol>,
+    greeting: Greeting,
+    decoder: Decoder,
+    read_buffer: Box<[u8]>,
+    /// Encoded output; `out[out_pos..]` is still to be written.
+    out: Vec<u8>,
+    out_pos: usize,
+    mechanism_kind: mechanism::Kind,
+    mechanism: Option<Box<dyn Mechanism>>,
+    /// Attached to every received message once ready (ZMTP 3.x).
+    metadata: Option<Arc<Metadata>>,
+    events: VecDeque<Event>,
+    heartbeat: Heartbeat,
+    handshake_deadline: Option<Instant>,
+    /// An unversioned ZMTP 1.0 peer of a PUB/XPUB socket gets a phantom subscription.
+    subscription_required: bool,
+    failure: Option<ProtocolError>,
+}
+
+impl Connection {
+    /// A connection that has just been established; queues the first part of our
+    /// greeting (see the `greeting` module) and starts the handshake timer.
+    pub fn new(config: Config, now: Instant) -> Connection {
+        let mechanism_kind = mechanism::Kind::Null;
+        let mut out = Vec::with_capacity(READ_BUFFER_SIZE);
+        let greeting = Greeting::start(
+            &mut out,
+            config.routing_id.len(),
+            config.socket_type,
+            mechanism_kind.padded_name(),
+        );
+        let handshake_deadline =
+            config.handshake_ivl.filter(|ivl| !ivl.is_zero()).and_then(|ivl| now.checked_add(ivl));
+        let heartbeat = Heartbeat::new(config.heartbeat_ivl, config.heartbeat_timeout, config.heartbeat_ttl);
+        let decoder = Decoder::new(Framing::V2, config.max_msg_size);
+        Connection {
+            config,
+            phase: Phase::Greeting,
+            protocol: None,
+            greeting,
+            decoder,
+            read_buffer: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
+            out,
+            out_pos: 0,
+            mechanism_kind,
+            mechanism: None,
+            metadata: None,
+            events: VecDeque::new(),
+            heartbeat,
+            handshake_deadline,
+            subscription_required: false,
+            failure: None,
+        }
+    }
+
+    /// Where the engine should read the next bytes into; then call
+    /// [`received`](Self::received) with how many it read.
+    ///
+    /// During the greeting this is exactly the rest of the peer's greeting. In the
+    /// middle of a body of 8 KiB or more it is that body's own buffer (up to 1 MiB at a
+    /// time), which becomes the message without a copy. Otherwise it is an 8 KiB read
+    /// buffer from which many small frames are decoded per read. Never empty.
+    pub fn read_buffer(&mut self) -> &mut [u8] {
+        if self.phase == Phase::Greeting && self.failure.is_none() {
+            return self.greeting.unread_mut();
+        }
+        if self.failure.is_none() && self.decoder.prepare_direct() {
+            return self.decoder.direct_space();
+        }
+        &mut self.read_buffer
+    }
+
+    /// Processes `n` bytes just read into [`read_buffer`](Self::read_buffer) (more
+    /// than it offered count as all of it).
+    pub fn received(&mut self, n: usize, now: Instant) -> Result<(), ProtocolError> {
+        self.check_failed()?;
+        let result = if self.phase == Phase::Greeting {
+            match self.greeting.received(n, &mut self.out) {
+                Progress::NeedMore => Ok(()),
+                Progress::Done(protocol) => self.start_protocol(protocol, now),
+            }
+        } else if self.decoder.is_direct() {
+            match self.decoder.direct_received(n) {
+                Some(msg) => self.on_frame(msg, now),
+                None => Ok(()),
+            }
+        } else {
+            let buffer = core::mem::take(&mut self.read_buffer);
+            let result = self.process(buffer.get(..n).unwrap_or(&buffer), now);
+            self.read_buffer = buffer;
+            result
+        };
+        self.record(result)
+    }
+
+    /// Processes `bytes` as if read from the peer: copies them through
+    /// [`read_buffer`](Self::read_buffer) and [`received`](Self::received).
+    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) -> Result<(), ProtocolError> {
+        self.check_failed()?;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let buffer = self.read_buffer();
+            let n = buffer.len().min(rest.len());
+            let (Some(to), Some(from)) = (buffer.get_mut(..n), rest.get(..n)) else { break };
+            if n == 0 {
+                break;
+            }
+            to.copy_from_slice(from);
+            self.received(n, now)?;
+            rest = rest.get(n..).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// Encodes an outgoing message part (MORE from `msg.more()`).
+    ///
+    /// `EAGAIN` until [`is_ready`](Self::is_ready) (and after a failure): the engine
+    /// keeps such messages in its pipe. Messages flagged [`Flags::COMMAND`] are sent
+    /// as commands, except that SUBSCRIBE/CANCEL commands (see
+    /// [`subscribe_command`](super::subscribe_command)) go to peers older than ZMTP
+    /// 3.1 as the `1`/`0` + topic messages those expect; other commands cannot be sent
+    /// to ZMTP 1.0/2.0 peers (`ENOTSUP`).
+    ///
+    /// The body is copied into the output buffer, large ones included (a later
+    /// version may hand large bodies to the writer separately).
+    pub fn send(&mut self, msg: Msg) -> Result<(), Errno> {
+        let protocol = match self.protocol {
+            Some(protocol) if self.phase == Phase::Ready && self.failure.is_none() => protocol,
+            _ => return Err(Errno::EAGAIN),
+        };
+        let more = msg.more();
+        let command = msg.flags().contains(Flags::COMMAND);
+        let data = msg.data();
+        let legacy = if command && protocol != Protocol::Zmtp31 {
+            command::as_legacy_subscription(data)
+        } else {
+            None
+        };
+        let out = &mut self.out;
+        match (protocol, legacy) {
+            (Protocol::Zmtp31, _) | (Protocol::Zmtp30, None) => {
+                frame::write_header(out, more, command, data.len());
+                out.extend_from_slice(data);
+            }
+            (Protocol::Zmtp30 | Protocol::Zmtp20, Some((prefix, topic))) => {
+                frame::write_header(out, more, false, topic.len() + 1);
+                out.push(prefix);
+                out.extend_from_slice(topic);
+            }
+            (Protocol::Zmtp10 | Protocol::Zmtp10Unversioned, Some((prefix, topic))) => {
+                v1::write_header(out, more, topic.len() + 1);
+                out.push(prefix);
+                out.extend_from_slice(topic);
+            }
+            (_, None) if command => return Err(Errno::ENOTSUP),
+            (Protocol::Zmtp20, None) => {
+                frame::write_header(out, more, false, data.len());
+                out.extend_from_slice(data);
+            }
+            (Protocol::Zmtp10 | Protocol::Zmtp10Unversioned, None) => {
+                v1::write_header(out, more, data.len());
+                out.extend_from_slice(data);
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes waiting to be written, in order: greeting, handshake commands, frames,
+    /// PINGs and PONGs, all batched in one buffer.
+    pub fn pending_output(&self) -> &[u8] {
+        self.out.get(self.out_pos..).unwrap_or_default()
+    }
+
+    /// Drops the first `n` bytes of [`pending_output`](Self::pending_output), which
+    /// were written.
+    pub fn consume(&mut self, n: usize) {
+        self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+        } else if self.out_pos >= COMPACT_AFTER && self.out_pos > self.out.len() / 2 {
+            self.out.drain(..self.out_pos);
+            self.out_pos = 0;
+        }
+    }
+
+    /// The next thing the peer did, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is due: the handshake deadline
+    /// until ready, then the next heartbeat deadline. `None` after a failure.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match (&self.failure, self.phase) {
+            (Some(_), _) => None,
+            (None, Phase::Ready) => self.heartbeat.next_deadline(),
+            (None, _) => self.handshake_deadline,
+        }
+    }
+
+    /// Runs the timers: fails when the handshake took too long or a heartbeat
+    /// expectation expired; queues a PING when one is due.
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), ProtocolError> {
+        self.check_failed()?;
+        let result = if self.phase != Phase::Ready {
+            match self.handshake_deadline {
+                Some(deadline) if deadline <= now => Err(ProtocolError::HandshakeTimeout),
+                _ => Ok(()),
+            }
+        } else {
+            self.heartbeat.poll(now).map(|ping| {
+                if let Some(ping) = ping {
+                    self.write_command(&ping);
+                }
+            })
+        };
+        self.record(result)
+    }
+
+    /// Whether the handshake is complete and messages may be sent.
+    pub fn is_ready(&self) -> bool {
+        self.phase == Phase::Ready && self.failure.is_none()
+    }
+
+    /// The protocol version spoken with the peer, once its greeting showed it:
+    /// (3, 1), (3, 0), (2, 0) or (1, 0).
+    pub fn peer_version(&self) -> Option<(u8, u8)> {
+        self.protocol.map(Protocol::version)
+    }
+
+    fn check_failed(&self) -> Result<(), ProtocolError> {
+        match &self.failure {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn record(&mut self, result: Result<(), ProtocolError>) -> Result<(), ProtocolError> {
+        if let Err(error) = &result {
+            self.failure = Some(error.clone());
+        }
+        result
+    }
+
+    /// The greeting is complete: set up framing and the handshake for `protocol`.
+    fn start_protocol(&mut self, protocol: Protocol, now: Instant) -> Result<(), ProtocolError> {
+        self.protocol = Some(protocol);
+        let max = self.config.max_msg_size;
+        let routing_id = &self.config.routing_id;
+        match protocol {
+            Protocol::Zmtp10Unversioned => {
+                // Our signature was the header of our identity message: its body follows.
+                self.decoder = Decoder::new(Framing::V1, max);
+                self.out.extend_from_slice(routing_id);
+                self.phase = Phase::Identity;
+                self.subscription_required = matches!(self.config.socket_type, ZMQ_PUB | ZMQ_XPUB);
+                // What looked like a greeting is the start of the peer's first frame.
+                let mut received = [0; 64];
+                let bytes = self.greeting.bytes();
+                let len = bytes.len().min(received.len());
+                received[..len].copy_from_slice(&bytes[..len]);
+                self.process(&received[..len], now)
+            }
+            Protocol::Zmtp10 => {
+                self.decoder = Decoder::new(Framing::V1, max);
+                v1::write_header(&mut self.out, false, routing_id.len());
+                self.out.extend_from_slice(routing_id);
+                self.phase = Phase::Identity;
+                Ok(())
+            }
+            Protocol::Zmtp20 => {
+                self.decoder = Decoder::new(Framing::V2, max);
+                frame::write_header(&mut self.out, false, false, routing_id.len());
+                self.out.extend_from_slice(routing_id);
+                self.phase = Phase::Identity;
+                Ok(())
+            }
+            Protocol::Zmtp30 | Protocol::Zmtp31 => {
+                if !self.greeting.same_mechanism() {
+                    return Err(ProtocolError::MechanismMismatch);
+                }
+                self.decoder = Decoder::new(Framing::V2, max);
+                self.mechanism = Some(self.mechanism_kind.create(&self.config));
+                self.phase = Phase::Handshake;
+                self.mechanism_step(now);
+                Ok(())
+            }
+        }
+    }
+
+    /// Decodes `input` and acts on each frame.
+    fn process(&mut self, input: &[u8], now: Instant) -> Result<(), ProtocolError> {
+        let mut rest = input;
+        while !rest.is_empty() {
+            let (used, frame) = self.decoder.decode(rest)?;
+            rest = rest.get(used..).unwrap_or_default();
+            match frame {
+                Some(msg) => self.on_frame(msg, now)?,
+                None if used == 0 => break,
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, mut msg: Msg, now: Instant) -> Result<(), ProtocolError> {
+        match self.phase {
+            Phase::Greeting => Ok(()),
+            Phase::Handshake => {
+                let Some(mechanism) = self.mechanism.as_mut() else {
+                    return Err(ProtocolError::UnexpectedCommand);
+                };
+                if let Err(error) = mechanism.process_handshake_command(msg.data()) {
+                    if let ProtocolError::PeerError(reason) = &error {
+                        self.events.push_back(Event::PeerError(reason.clone()));
+                    }
+                    return Err(error);
+                }
+                self.mechanism_step(now);
+                Ok(())
+            }
+            Phase::Identity => {
+                let peer_socket_type = match self.protocol {
+                    Some(Protocol::Zmtp10 | Protocol::Zmtp20) => i32::from(self.greeting.peer_socket_type()),
+                    _ => -1,
+                };
+                let ready = Event::Ready {
+                    peer_socket_type,
+                    peer_routing_id: msg.data().to_vec(),
+                    metadata: Arc::new(Metadata::new()),
+                };
+                self.become_ready(ready, now);
+                if self.subscription_required {
+                    self.events.push_back(Event::Message(Msg::from_vec(vec![1])));
+                }
+                Ok(())
+            }
+            Phase::Ready => {
+                let commands = self.protocol.is_some_and(Protocol::has_commands);
+                self.heartbeat.traffic();
+                if msg.flags().contains(Flags::COMMAND) {
+                    // Commands of ZMTP 2.0 peers are dropped, as libzmq's session does.
+                    if commands {
+                        self.on_command(&msg, now);
+                    }
+                    return Ok(());
+                }
+                if let Some(metadata) = &self.metadata {
+                    msg.set_metadata(Some(Arc::clone(metadata)));
+                }
+                self.events.push_back(Event::Message(msg));
+                Ok(())
+            }
+        }
+    }
+
+    /// A command after the handshake (ZMTP 3.1 "Commands"); unknown ones are ignored,
+    /// as libzmq does.
+    fn on_command(&mut self, msg: &Msg, now: Instant) {
+        match command::parse(msg.data()) {
+            Command::Ping { ttl, context } => {
+                self.heartbeat.ping_received(ttl, now);
+                let mut pong = Vec::with_capacity(command::PONG.len() + context.len());
+                command::write_pong(&mut pong, context);
+                self.write_command(&pong);
+            }
+            Command::Subscribe(topic) => self.events.push_back(Event::Subscribe(topic.to_vec())),
+            Command::Cancel(topic) => self.events.push_back(Event::Cancel(topic.to_vec())),
+            Command::Pong | Command::Other => {}
+        }
+    }
+
+    /// Sends what the mechanism has to send, and finishes the handshake when it is
+    /// done.
+    fn mechanism_step(&mut self, now: Instant) {
+        let Some(mechanism) = self.mechanism.as_mut() else { return };
+        while let Some(body) = mechanism.next_handshake_command() {
+            frame::write_header(&mut self.out, false, true, body.len());
+            self.out.extend_from_slice(&body);
+        }
+        if self.phase != Phase::Handshake || !mechanism.is_ready() {
+            return;
+        }
+        let mut metadata = Metadata::new();
+        let mut names: Vec<&str> = Vec::new();
+        if let Some(address) = self.config.peer_address.as_deref().filter(|address| !address.is_empty()) {
+            metadata.insert(PEER_ADDRESS, address.as_bytes());
+            names.push(PEER_ADDRESS);
+        }
+        let mut peer_socket_type = -1;
+        let mut peer_routing_id = Vec::new();
+        for (name, value) in mechanism.peer_properties() {
+            if name == command::SOCKET_TYPE {
+                peer_socket_type = super::socket_type::from_name(value).unwrap_or(-1);
+            } else if name == command::IDENTITY {
+                peer_routing_id.clone_from(value);
+            }
+            if !names.contains(&name.as_str()) {
+                metadata.insert(name, value);
+                names.push(name);
+            }
+        }
+        let metadata = Arc::new(metadata);
+        self.metadata = Some(Arc::clone(&metadata));
+        self.become_ready(Event::Ready { peer_socket_type, peer_routing_id, metadata }, now);
+    }
+
+    fn become_ready(&mut self, ready: Event, now: Instant) {
+        self.phase = Phase::Ready;
+        self.handshake_deadline = None;
+        if self.protocol.is_some_and(Protocol::has_commands) {
+            self.heartbeat.start(now);
+        }
+        self.events.push_back(ready);
+    }
+
+    fn write_command(&mut self, body: &[u8]) {
+        frame::write_header(&mut self.out, false, true, body.len());
+        self.out.extend_from_slice(body);
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("socket_type", &self.config.socket_type)
+            .field("phase", &self.phase)
+            .field("protocol", &self.protocol)
+            .field("decoder", &self.decoder)
+            .field("pending_output", &self.pending_output().len())
+            .field("events", &self.events.len())
+            .field("failure", &self.failure)
+            .finish_non_exhaustive()
+    }
+}

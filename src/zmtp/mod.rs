@@ -1,0 +1,141 @@
+//! ZMTP, the ZeroMQ Message Transport Protocol, as a sans-IO state machine: no
+//! sockets, threads or clocks. The engine moves bytes in and out of a [`Connection`]
+//! and passes the current time in; the connection tells it what arrived
+//! ([`Event`]s), what to write ([`Connection::pending_output`]) and when to call back
+//! ([`Connection::poll_timeout`]).
+//!
+//! Specifications: ZMTP 3.1 (rfc.zeromq.org spec 37), ZMTP 3.0 (spec 23, also the NULL
+//! mechanism), ZMTP 2.0 (spec 15), ZMTP 1.0 (spec 13). Where they leave room, libzmq
+//! 4.3.5 (`zmtp_engine.cpp`, `stream_engine_base.cpp`, the v1/v2/v3.1 codecs,
+//! `null_mechanism.cpp`) is the reference. All four versions are spoken: 3.1 and 3.0
+//! with the NULL mechanism, 2.0 and 1.0 (with or without greeting) as libzmq serves
+//! them.
+//!
+//! Layout: `greeting` (version negotiation), `frame` and `v1` (framing), `command`
+//! (command bodies and properties), `mechanism` (security handshakes), `heartbeat`
+//! (PING/PONG timers), [`socket_type`] (names and compatibility), `error`
+//! ([`ProtocolError`]), `connection` (the state machine tying them together).
+
+mod command;
+mod connection;
+mod error;
+mod frame;
+mod greeting;
+mod heartbeat;
+mod mechanism;
+pub mod socket_type;
+mod v1;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use connection::Connection;
+pub use error::ProtocolError;
+
+use crate::msg::{Flags, Metadata, Msg};
+
+/// What a connection needs to know about its socket (a subset of the socket options).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Our `ZMQ_*` socket type.
+    pub socket_type: i32,
+    /// `ZMQ_ROUTING_ID`: sent as the `Identity` property in READY by REQ, DEALER and
+    /// ROUTER sockets (as libzmq's `mechanism_t::add_basic_properties`), and as the
+    /// identity message to ZMTP 1.0/2.0 peers.
+    pub routing_id: Vec<u8>,
+    /// `ZMQ_METADATA` properties (`X-…` names), sent in READY in this order.
+    pub metadata: Vec<(String, Vec<u8>)>,
+    /// `ZMQ_MAXMSGSIZE`; `None` (libzmq's -1) is unlimited. Checked on every frame,
+    /// commands included.
+    pub max_msg_size: Option<u64>,
+    /// `ZMQ_HEARTBEAT_IVL`: send a PING this often once the handshake is done (ZMTP 3.x
+    /// peers only). `None` or zero: no heartbeats.
+    pub heartbeat_ivl: Option<Duration>,
+    /// `ZMQ_HEARTBEAT_TTL`: sent in our PINGs, in deciseconds (at most 6553.5 s).
+    pub heartbeat_ttl: Option<Duration>,
+    /// `ZMQ_HEARTBEAT_TIMEOUT`: give up when nothing arrives this long after a PING;
+    /// `None` means the interval, zero means never.
+    pub heartbeat_timeout: Option<Duration>,
+    /// `ZMQ_HANDSHAKE_IVL`: the handshake must finish this soon after
+    /// [`Connection::new`]; `None` or zero: no limit.
+    pub handshake_ivl: Option<Duration>,
+    /// Put on received messages as the `Peer-Address` property (ZMTP 3.x peers).
+    pub peer_address: Option<String>,
+}
+
+impl Config {
+    /// libzmq's defaults for a socket of type `socket_type`: no routing id or
+    /// metadata, no size limit, no heartbeats, a 30 s handshake limit.
+    pub fn new(socket_type: i32) -> Config {
+        Config {
+            socket_type,
+            routing_id: Vec::new(),
+            metadata: Vec::new(),
+            max_msg_size: None,
+            heartbeat_ivl: None,
+            heartbeat_ttl: None,
+            heartbeat_timeout: None,
+            handshake_ivl: Some(Duration::from_secs(30)),
+            peer_address: None,
+        }
+    }
+}
+
+/// What the peer did, in order.
+#[derive(Debug)]
+pub enum Event {
+    /// The handshake is complete; messages may be sent.
+    ///
+    /// `peer_socket_type` is the peer's type, checked compatible with ours for ZMTP
+    /// 3.x (libzmq's `mechanism_t::check_socket_type`); for 3.x peers that sent no
+    /// `Socket-Type` (libzmq accepts that) and for unversioned ZMTP 1.0 peers it is -1;
+    /// ZMTP 1.0/2.0 greetings carry it unchecked, as libzmq does.
+    ///
+    /// `peer_routing_id` is the peer's `Identity` property (ZMTP 3.x) or its identity
+    /// message (ZMTP 1.0/2.0); it may be empty.
+    ///
+    /// `metadata` holds `Peer-Address` (from [`Config::peer_address`]) and every
+    /// property of the peer's READY (`Socket-Type`, `Identity`, `X-…`), and is
+    /// attached to every message received. For ZMTP 1.0/2.0 peers it is empty and
+    /// messages carry none, as in libzmq.
+    Ready { peer_socket_type: i32, peer_routing_id: Vec<u8>, metadata: Arc<Metadata> },
+    /// A message part, with MORE as on the wire and the connection's metadata.
+    ///
+    /// Peers older than ZMTP 3.1 send subscriptions as messages whose first byte is 1
+    /// (subscribe) or 0 (cancel): those arrive here for the XPUB/PUB pattern to
+    /// interpret, as libzmq's `xpub_t` does. An unversioned ZMTP 1.0 peer of a PUB or
+    /// XPUB socket is followed by a subscription to everything (`[1]`), as libzmq
+    /// injects, because such peers never send subscriptions.
+    Message(Msg),
+    /// A ZMTP 3.1 SUBSCRIBE command: the topic.
+    Subscribe(Vec<u8>),
+    /// A ZMTP 3.1 CANCEL command: the topic.
+    Cancel(Vec<u8>),
+    /// The peer sent ERROR during the handshake, with this reason; the connection has
+    /// failed with [`ProtocolError::PeerError`].
+    PeerError(Vec<u8>),
+}
+
+/// A ZMTP 3.1 SUBSCRIBE command for `topic`, to [`Connection::send`]. Sent to an
+/// older peer, it goes out as the message `1` + topic that those peers expect.
+pub fn subscribe_command(topic: &[u8]) -> Msg {
+    command_msg(command::SUBSCRIBE, topic)
+}
+
+/// A ZMTP 3.1 CANCEL command for `topic`, to [`Connection::send`]. Sent to an older
+/// peer, it goes out as the message `0` + topic.
+pub fn cancel_command(topic: &[u8]) -> Msg {
+    command_msg(command::CANCEL, topic)
+}
+
+fn command_msg(name: &[u8], data: &[u8]) -> Msg {
+    let mut body = Vec::with_capacity(name.len() + data.len());
+    body.extend_from_slice(name);
+    body.extend_from_slice(data);
+    let mut msg = Msg::from_vec(body);
+    msg.set_flag(Flags::COMMAND, true);
+    msg
+}
+
+#[cfg(test)]
+mod tests;

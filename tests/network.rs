@@ -1,0 +1,213 @@
+//! The engine over tcp and ipc, through its Rust API: endpoints and their errors,
+//! wildcards and ZMQ_LAST_ENDPOINT, queuing before a peer exists, reconnection after
+//! a peer restarts, ipc files cleaned up. Loopback only; every wait is bounded.
+
+use std::time::Duration;
+
+use zmq::constants::*;
+use zmq::{Context, Errno, Msg, Socket};
+
+fn int(value: i32) -> [u8; 4] {
+    value.to_ne_bytes()
+}
+
+fn socket(context: &Context, kind: i32) -> Socket {
+    let socket = Socket::new(context, kind).unwrap();
+    socket.set_option(ZMQ_RCVTIMEO, Some(&int(5000))).unwrap();
+    socket.set_option(ZMQ_SNDTIMEO, Some(&int(5000))).unwrap();
+    socket.set_option(ZMQ_LINGER, Some(&int(0))).unwrap();
+    socket
+}
+
+fn send(socket: &Socket, bytes: &[u8]) {
+    socket.send(&mut Msg::from_slice(bytes).unwrap(), 0).expect("sent within 5 s");
+}
+
+fn recv(socket: &Socket) -> Vec<u8> {
+    socket.recv(0).expect("a message within 5 s").data().to_vec()
+}
+
+fn last_endpoint(socket: &Socket) -> String {
+    let mut bytes = socket.option(ZMQ_LAST_ENDPOINT, 256).unwrap();
+    bytes.pop();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn tcp_wildcard_port_is_reported_and_reachable() {
+    let context = Context::new();
+    let (server, client) = (socket(&context, ZMQ_PAIR), socket(&context, ZMQ_PAIR));
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    assert!(endpoint.starts_with("tcp://127.0.0.1:") && !endpoint.ends_with(":0"), "{endpoint}");
+    client.connect(&endpoint).unwrap();
+    send(&client, b"hello");
+    assert_eq!(recv(&server), b"hello");
+    send(&server, b"world");
+    assert_eq!(recv(&client), b"world");
+    for socket in [server, client] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn endpoint_errors_are_libzmqs() {
+    let context = Context::new();
+    let (first, second) = (socket(&context, ZMQ_PULL), socket(&context, ZMQ_PULL));
+    first.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&first);
+    assert_eq!(second.bind(&endpoint), Err(Errno::EADDRINUSE));
+    assert_eq!(second.bind("tcp://127.0.0.1"), Err(Errno::EINVAL));
+    assert_eq!(second.connect("tcp://127.0.0.1:*"), Err(Errno::EINVAL));
+    assert_eq!(second.connect("tcp://*:5555"), Err(Errno::EINVAL));
+    assert_eq!(second.unbind("tcp://127.0.0.1:1"), Err(Errno::ENOENT));
+    // A wildcard is unbound by the endpoint it resolved to.
+    first.unbind(&endpoint).unwrap();
+    assert_eq!(first.unbind(&endpoint), Err(Errno::ENOENT));
+    second.bind(&endpoint).unwrap();
+    for socket in [first, second] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn messages_queued_before_the_peer_binds_are_delivered() {
+    let context = Context::new();
+    let (push, pull) = (socket(&context, ZMQ_PUSH), socket(&context, ZMQ_PULL));
+    // Find a free port, then let it go so the connect has nothing to reach at first.
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&pull);
+    pull.unbind(&endpoint).unwrap();
+    push.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    push.connect(&endpoint).unwrap();
+    for i in 0..10u8 {
+        push.send(&mut Msg::from_slice(&[i]).unwrap(), ZMQ_DONTWAIT).expect("queued without a peer");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    pull.bind(&endpoint).unwrap();
+    for i in 0..10u8 {
+        assert_eq!(recv(&pull), [i]);
+    }
+    for socket in [push, pull] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn a_restarted_peer_is_reconnected() {
+    let context = Context::new();
+    let push = socket(&context, ZMQ_PUSH);
+    push.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    let pull = socket(&context, ZMQ_PULL);
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&pull);
+    push.connect(&endpoint).unwrap();
+    send(&push, b"before");
+    assert_eq!(recv(&pull), b"before");
+    pull.close();
+    let pull = socket(&context, ZMQ_PULL);
+    pull.bind(&endpoint).unwrap();
+    send(&push, b"after");
+    assert_eq!(recv(&pull), b"after");
+    for socket in [push, pull] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn large_and_multipart_messages_cross_intact() {
+    let context = Context::new();
+    let (push, pull) = (socket(&context, ZMQ_PUSH), socket(&context, ZMQ_PULL));
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    push.connect(&last_endpoint(&pull)).unwrap();
+    let sizes = [0usize, 1, 255, 256, 257, 8191, 8192, 70_000, 1 << 20, 3 << 20];
+    for (index, &size) in sizes.iter().enumerate() {
+        let body: Vec<u8> = (0..size).map(|i| (i * 31 + index) as u8).collect();
+        let mut msg = Msg::from_slice(&body).unwrap();
+        let more = if index + 1 < sizes.len() { ZMQ_SNDMORE } else { 0 };
+        push.send(&mut msg, more).unwrap();
+    }
+    for (index, &size) in sizes.iter().enumerate() {
+        let msg = pull.recv(0).unwrap();
+        let body: Vec<u8> = (0..size).map(|i| (i * 31 + index) as u8).collect();
+        assert_eq!(msg.data(), &body[..], "part {index} of {size} bytes");
+        assert_eq!(msg.more(), index + 1 < sizes.len());
+    }
+    for socket in [push, pull] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn many_small_messages_keep_their_order() {
+    let context = Context::new();
+    let (push, pull) = (socket(&context, ZMQ_PUSH), socket(&context, ZMQ_PULL));
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    push.connect(&last_endpoint(&pull)).unwrap();
+    let sender = std::thread::spawn(move || {
+        for i in 0..50_000u32 {
+            send(&push, &i.to_be_bytes());
+        }
+        push
+    });
+    for i in 0..50_000u32 {
+        assert_eq!(recv(&pull), i.to_be_bytes());
+    }
+    let push = sender.join().unwrap();
+    for socket in [push, pull] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn ipc_paths_wildcards_and_the_abstract_namespace() {
+    let context = Context::new();
+    let (server, client) = (socket(&context, ZMQ_PAIR), socket(&context, ZMQ_PAIR));
+    server.bind("ipc://*").unwrap();
+    let endpoint = last_endpoint(&server);
+    let path = std::path::PathBuf::from(endpoint.strip_prefix("ipc://").unwrap());
+    assert!(path.exists(), "{endpoint}");
+    client.connect(&endpoint).unwrap();
+    send(&client, b"over a file");
+    assert_eq!(recv(&server), b"over a file");
+    server.close();
+    client.close();
+    let abstract_name = format!("ipc://@zmq-rs-test-{}", std::process::id());
+    let (server, client) = (socket(&context, ZMQ_PAIR), socket(&context, ZMQ_PAIR));
+    server.bind(&abstract_name).unwrap();
+    assert_eq!(last_endpoint(&server), abstract_name);
+    client.connect(&abstract_name).unwrap();
+    send(&client, b"abstract");
+    assert_eq!(recv(&server), b"abstract");
+    server.close();
+    client.close();
+    context.terminate();
+    assert!(!path.exists(), "the socket file is removed when its socket closes");
+}
+
+#[test]
+fn linger_lets_queued_messages_out_before_term_returns() {
+    let context = Context::new();
+    let receiver_context = Context::new();
+    let pull = socket(&receiver_context, ZMQ_PULL);
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let push = socket(&context, ZMQ_PUSH);
+    push.set_option(ZMQ_LINGER, Some(&int(5000))).unwrap();
+    push.connect(&last_endpoint(&pull)).unwrap();
+    for i in 0..100u8 {
+        send(&push, &[i]);
+    }
+    push.close();
+    context.terminate();
+    for i in 0..100u8 {
+        assert_eq!(recv(&pull), [i]);
+    }
+    pull.close();
+    receiver_context.terminate();
+}
