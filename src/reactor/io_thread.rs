@@ -199,6 +199,16 @@ impl Reactor {
         }
     }
 
+    /// Whether the handler behind `token` still exists.
+    pub fn is_live(&self, token: Token) -> bool {
+        self.live_index(token).is_some()
+    }
+
+    /// Asks the handler behind `token` (if it still exists) to finish.
+    pub fn close(&mut self, token: Token) {
+        self.dispatch(token, |handler, reactor| handler.close(reactor, token));
+    }
+
     pub fn is_stopping(&self) -> bool {
         self.stopping
     }

@@ -26,11 +26,14 @@ pub enum ListenerSocket {
 pub struct Listener {
     socket: ListenerSocket,
     link: Arc<SocketLink>,
+    /// The sessions of the connections it accepted: they end with it (libzmq's
+    /// `zmq_unbind` drops them too).
+    accepted: Vec<Token>,
 }
 
 impl Listener {
     pub fn new(socket: ListenerSocket, link: Arc<SocketLink>) -> Listener {
-        Listener { socket, link }
+        Listener { socket, link, accepted: Vec::new() }
     }
 
     /// Registers with the reactor; the listener accepts from then on.
@@ -69,9 +72,10 @@ impl Listener {
 
 impl Handler for Listener {
     fn io(&mut self, reactor: &mut Reactor, _token: Token, _event: &Event) -> Flow {
+        self.accepted.retain(|&token| reactor.is_live(token));
         while let Some(stream) = self.accept() {
             let session = Session::accepted(Arc::clone(&self.link), stream, Instant::now());
-            session.start(reactor);
+            self.accepted.push(session.start(reactor));
         }
         Flow::Continue
     }
@@ -84,7 +88,10 @@ impl Handler for Listener {
         Flow::Continue
     }
 
-    fn close(&mut self, _reactor: &mut Reactor, _token: Token) -> Flow {
+    fn close(&mut self, reactor: &mut Reactor, _token: Token) -> Flow {
+        for token in self.accepted.drain(..) {
+            reactor.close(token);
+        }
         Flow::Done
     }
 }

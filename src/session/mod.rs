@@ -229,7 +229,9 @@ impl Session {
                 Flow::Done
             }
             Role::Connect(_) => {
-                if self.lingering {
+                if self.lingering || self.link.options.reconnect_ivl < 0 {
+                    // Nothing more will be sent (or, without reconnection, can be):
+                    // the pipe closes with the session, as libzmq's does.
                     return Flow::Done;
                 }
                 if self.link.options.immediate {

@@ -166,7 +166,12 @@ impl Socket {
                 let link = self.link(&state);
                 let token = network::start(&io, move |reactor| Listener::new(listener, link).start(reactor))?;
                 state.network.push(NetworkEndpoint {
-                    uris: vec![uri.to_owned(), resolved.clone()],
+                    // A wildcard is unbound by what it resolved to, never by itself.
+                    uris: if uri.contains('*') {
+                        vec![resolved.clone()]
+                    } else {
+                        vec![uri.to_owned(), resolved.clone()]
+                    },
                     io,
                     token,
                     pipe: None,

@@ -5,7 +5,7 @@
 /// Every capability name libzmq knows, spelled as it spells them (`WS` and `WSS` in
 /// capitals), and whether this build has it.
 const CAPABILITIES: &[(&[u8], bool)] = &[
-    (b"ipc", false),
+    (b"ipc", true),
     (b"pgm", false),
     (b"tipc", false),
     (b"norm", false),
