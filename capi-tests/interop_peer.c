@@ -85,8 +85,11 @@ static void expect_text (void *socket, const char *text)
 
 static void send_script (void *socket)
 {
-    for (size_t i = 0; i < SIZE_COUNT; i++)
+    for (size_t i = 0; i < SIZE_COUNT; i++) {
         send_part (socket, sizes[i], 0);
+        if (i == 0 && getenv ("INTEROP_HEARTBEAT"))
+            zmq_sleep (1);
+    }
     send_part (socket, 3, ZMQ_SNDMORE);
     send_part (socket, 0, ZMQ_SNDMORE);
     send_part (socket, 300, 0);
@@ -123,6 +126,16 @@ int main (int argc, char *argv[])
     if (strchr (argv[3], '[')) {
         int ipv6 = 1;
         zmq_setsockopt (socket, ZMQ_IPV6, &ipv6, sizeof ipv6);
+    }
+    /* With INTEROP_HEARTBEAT set, both sides ping every 50 ms and give up on a peer
+       silent for 300 ms, and the sender pauses 1 s mid-script so heartbeats must flow. */
+    if (getenv ("INTEROP_HEARTBEAT")) {
+        /* No reconnection: a connection dropped for a missed heartbeat fails the run. */
+        int ivl = 50, timeout_ms = 300, ttl = 1000, no_reconnect = -1;
+        zmq_setsockopt (socket, ZMQ_RECONNECT_IVL, &no_reconnect, sizeof no_reconnect);
+        zmq_setsockopt (socket, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+        zmq_setsockopt (socket, ZMQ_HEARTBEAT_TIMEOUT, &timeout_ms, sizeof timeout_ms);
+        zmq_setsockopt (socket, ZMQ_HEARTBEAT_TTL, &ttl, sizeof ttl);
     }
     int linger = 5000;
     zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);

@@ -36,7 +36,12 @@ enum Lib {
 }
 
 fn spawn(program: &Path, lib: Lib, args: &[&str]) -> Child {
+    spawn_with(program, lib, args, &[])
+}
+
+fn spawn_with(program: &Path, lib: Lib, args: &[&str], env: &[(&str, &str)]) -> Child {
     let mut command = Command::new("timeout");
+    command.envs(env.iter().copied());
     command.arg("60").arg(program).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     match lib {
         Lib::Ours => command.env("LD_LIBRARY_PATH", our_lib_dir()),
@@ -55,20 +60,37 @@ fn finish(child: Child, what: &str) {
     );
 }
 
+/// Waits for a binding peer to write its endpoint to `ready`.
+fn bound_endpoint(ready: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ready.exists() {
+        assert!(Instant::now() < deadline, "the peer never bound");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::fs::read_to_string(ready).expect("read the bound endpoint")
+}
+
 /// Runs one pairing: `binder` binds `endpoint` as `bind_kind`, `connecter` connects
 /// as `connect_kind`.
 fn pairing(program: &Path, binder: Lib, bind_kind: &str, connecter: Lib, connect_kind: &str, endpoint: &str) {
+    pairing_with(program, binder, bind_kind, connecter, connect_kind, endpoint, &[]);
+}
+
+fn pairing_with(
+    program: &Path,
+    binder: Lib,
+    bind_kind: &str,
+    connecter: Lib,
+    connect_kind: &str,
+    endpoint: &str,
+    env: &[(&str, &str)],
+) {
     let scratch = tempdir();
     let ready = scratch.join("ready");
     let ready_arg = ready.to_string_lossy().into_owned();
-    let bind_side = spawn(program, binder, &["bind", bind_kind, endpoint, &ready_arg]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !ready.exists() {
-        assert!(Instant::now() < deadline, "{binder:?} never bound {endpoint}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let resolved = std::fs::read_to_string(&ready).expect("read the bound endpoint");
-    let connect_side = spawn(program, connecter, &["connect", connect_kind, &resolved]);
+    let bind_side = spawn_with(program, binder, &["bind", bind_kind, endpoint, &ready_arg], env);
+    let resolved = bound_endpoint(&ready);
+    let connect_side = spawn_with(program, connecter, &["connect", connect_kind, &resolved], env);
     let what =
         format!("{binder:?} binding {bind_kind} at {endpoint}, {connecter:?} connecting {connect_kind}");
     finish(connect_side, &format!("{what}: connecter"));
@@ -114,5 +136,58 @@ fn ipc_with_the_system_libzmq() {
         next.set(next.get() + 1);
         format!("ipc://{}/endpoint-{}", scratch.display(), next.get())
     });
+    let _ = std::fs::remove_dir_all(scratch);
+}
+
+#[test]
+fn heartbeats_interoperate() {
+    let program = peer_program();
+    let env = [("INTEROP_HEARTBEAT", "1")];
+    // The sender pauses 1 s mid-script; with a 300 ms heartbeat timeout the
+    // connection survives only if PINGs are answered both ways.
+    pairing_with(&program, Lib::Ours, "pair", Lib::System, "pair", "tcp://127.0.0.1:*", &env);
+    pairing_with(&program, Lib::System, "pair", Lib::Ours, "pair", "tcp://127.0.0.1:*", &env);
+}
+
+/// The script of interop_peer.c's `send_script`, sent from our library in-process.
+fn send_script(socket: &zmq::Socket) {
+    let part = |size: usize, more: bool| {
+        let body: Vec<u8> = (0..size).map(|i| ((i * 7 + size) & 0xff) as u8).collect();
+        let mut msg = zmq::Msg::from_slice(&body).unwrap();
+        socket.send(&mut msg, if more { zmq::constants::ZMQ_SNDMORE } else { 0 }).expect("send");
+    };
+    for size in [0, 1, 255, 256, 257, 65536, 1 << 20] {
+        part(size, false);
+    }
+    part(3, true);
+    part(0, true);
+    part(300, false);
+    socket.send(&mut zmq::Msg::from_slice(b"END").unwrap(), 0).expect("send");
+}
+
+#[test]
+fn a_restarted_libzmq_peer_is_reconnected() {
+    use zmq::constants::*;
+    let program = peer_program();
+    let scratch = tempdir();
+    let ready = scratch.join("ready");
+    let first =
+        spawn(&program, Lib::System, &["bind", "pull", "tcp://127.0.0.1:*", &ready.to_string_lossy()]);
+    let endpoint = bound_endpoint(&ready);
+    let context = zmq::Context::new();
+    let push = zmq::Socket::new(&context, ZMQ_PUSH).unwrap();
+    push.set_option(ZMQ_RECONNECT_IVL, Some(&20i32.to_ne_bytes())).unwrap();
+    push.set_option(ZMQ_SNDTIMEO, Some(&20000i32.to_ne_bytes())).unwrap();
+    push.connect(&endpoint).unwrap();
+    send_script(&push);
+    finish(first, "the first libzmq peer");
+    // Let the session see the peer go, so the next script is queued for the next one.
+    std::thread::sleep(Duration::from_millis(200));
+    let ready = scratch.join("ready-again");
+    let second = spawn(&program, Lib::System, &["bind", "pull", &endpoint, &ready.to_string_lossy()]);
+    send_script(&push);
+    finish(second, "the restarted libzmq peer");
+    push.close();
+    context.terminate();
     let _ = std::fs::remove_dir_all(scratch);
 }
