@@ -1,6 +1,7 @@
-/*  inproc_lat <message-size> <roundtrip-count>
+/*  inproc_lat <message-size> <roundtrip-count> [endpoint]
  *
- *  Latency over inproc: a PAIR thread echoes every message back; the main thread
+ *  Latency: a PAIR thread echoes every message back; the main thread, bound at
+ *  <endpoint> (default inproc; tcp and ipc endpoints with wildcards work too),
  *  times <roundtrip-count> round trips of <message-size> bytes and prints the mean
  *  one-way latency, in the style of libzmq's perf tools (which use REQ/REP; PAIR
  *  measures the same pipe-and-wake-up path).  */
@@ -11,6 +12,8 @@
 #include <string.h>
 
 static size_t message_size;
+/* Where the connecting thread goes: the bound endpoint as ZMQ_LAST_ENDPOINT gives it. */
+static char endpoint[256];
 static int roundtrip_count;
 
 static void fail (const char *what)
@@ -22,7 +25,7 @@ static void fail (const char *what)
 static void echo (void *ctx)
 {
     void *pair = zmq_socket (ctx, ZMQ_PAIR);
-    if (!pair || zmq_connect (pair, "inproc://lat_test") != 0)
+    if (!pair || zmq_connect (pair, endpoint) != 0)
         fail ("echo connect");
     zmq_msg_t msg;
     zmq_msg_init (&msg);
@@ -38,8 +41,8 @@ static void echo (void *ctx)
 
 int main (int argc, char *argv[])
 {
-    if (argc != 3) {
-        fprintf (stderr, "usage: inproc_lat <message-size> <roundtrip-count>\n");
+    if (argc != 3 && argc != 4) {
+        fprintf (stderr, "usage: inproc_lat <message-size> <roundtrip-count> [endpoint]\n");
         return 1;
     }
     message_size = (size_t) atol (argv[1]);
@@ -47,10 +50,14 @@ int main (int argc, char *argv[])
     if (roundtrip_count <= 0)
         return 1;
 
+    const char *bind_to = argc == 4 ? argv[3] : "inproc://lat_test";
     void *ctx = zmq_ctx_new ();
     void *pair = zmq_socket (ctx, ZMQ_PAIR);
-    if (!pair || zmq_bind (pair, "inproc://lat_test") != 0)
+    if (!pair || zmq_bind (pair, bind_to) != 0)
         fail ("bind");
+    size_t endpoint_size = sizeof endpoint;
+    if (zmq_getsockopt (pair, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size) != 0)
+        fail ("ZMQ_LAST_ENDPOINT");
     void *thread = zmq_threadstart (echo, ctx);
 
     zmq_msg_t msg;
