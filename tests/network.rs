@@ -211,3 +211,31 @@ fn linger_lets_queued_messages_out_before_term_returns() {
     pull.close();
     receiver_context.terminate();
 }
+
+#[test]
+fn reconnect_stop_on_refusal_drops_the_queue() {
+    let context = Context::new();
+    // A port with nothing behind it: bind, note, unbind.
+    let probe = socket(&context, ZMQ_PULL);
+    probe.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&probe);
+    probe.unbind(&endpoint).unwrap();
+
+    let stopping = socket(&context, ZMQ_PUSH);
+    stopping.set_option(ZMQ_RECONNECT_STOP, Some(&int(ZMQ_RECONNECT_STOP_CONN_REFUSED))).unwrap();
+    stopping.connect(&endpoint).unwrap();
+    let retrying = socket(&context, ZMQ_PUSH);
+    retrying.set_option(ZMQ_RECONNECT_IVL, Some(&int(10))).unwrap();
+    retrying.connect(&endpoint).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // The refused session gave up and took its pipe away; the other still queues.
+    let mut msg = Msg::from_slice(b"x").unwrap();
+    assert_eq!(stopping.send(&mut msg, ZMQ_DONTWAIT), Err(Errno::EAGAIN));
+    retrying.send(&mut Msg::from_slice(b"queued").unwrap(), ZMQ_DONTWAIT).unwrap();
+    probe.bind(&endpoint).unwrap();
+    assert_eq!(recv(&probe), b"queued");
+    for socket in [probe, stopping, retrying] {
+        socket.close();
+    }
+    context.terminate();
+}

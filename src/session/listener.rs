@@ -50,13 +50,23 @@ impl Listener {
         })
     }
 
+    /// `ZMQ_TCP_ACCEPT_FILTER`: with filters set, only peers matching one get in (the
+    /// others are closed at once, as libzmq does).
+    fn admits(&self, peer: &std::net::IpAddr) -> bool {
+        let filters = &self.link.options.tcp_accept_filters;
+        filters.is_empty() || filters.iter().any(|filter| filter.matches(peer))
+    }
+
     fn accept(&mut self) -> Option<Stream> {
         loop {
             let accepted = match &mut self.socket {
-                ListenerSocket::Tcp(listener) => listener.accept().map(|(stream, _)| {
-                    tcp::tune(&socket2::SockRef::from(&stream), &self.link.options);
-                    Stream::Tcp(stream)
-                }),
+                ListenerSocket::Tcp(listener) => match listener.accept() {
+                    Ok((_, peer)) if !self.admits(&peer.ip()) => continue,
+                    accepted => accepted.map(|(stream, _)| {
+                        tcp::tune(&socket2::SockRef::from(&stream), &self.link.options);
+                        Stream::Tcp(stream)
+                    }),
+                },
                 ListenerSocket::Ipc(listener, ..) => listener.accept().map(|(stream, _)| Stream::Ipc(stream)),
             };
             match accepted {

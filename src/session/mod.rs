@@ -22,6 +22,10 @@ use mio::{Interest, Token};
 pub use listener::{Listener, ListenerSocket};
 pub use stream::Stream;
 
+use crate::constants::{
+    ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+};
+use crate::error::Errno;
 use crate::msg::Msg;
 use crate::options::SocketOptions;
 use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
@@ -75,6 +79,21 @@ pub struct Session {
     reconnect_at: Option<Instant>,
     reconnect_ivl: Duration,
     connect_deadline: Option<Instant>,
+    /// A handshake completed at least once (`ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`).
+    was_connected: bool,
+}
+
+/// Why a connection or an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    /// The peer refused the connection.
+    Refused,
+    /// Connected, but the handshake failed or timed out.
+    HandshakeFailed,
+    /// A working connection was lost.
+    Lost,
+    /// Anything else (resolution, timeout, an I/O error before connecting).
+    Failed,
 }
 
 impl core::fmt::Debug for Session {
@@ -107,6 +126,7 @@ impl Session {
             reconnect_at: None,
             reconnect_ivl,
             connect_deadline: None,
+            was_connected: false,
         }
     }
 
@@ -138,7 +158,9 @@ impl Session {
             }
             let now = Instant::now();
             if matches!(self.role, Role::Connect(_)) {
-                self.connect(reactor, token, now);
+                // A first attempt that gives up leaves a session that only holds its pipe
+                // until the socket closes it.
+                let _ = self.connect(reactor, token, now);
             } else {
                 // A write error shows again as an event on the registered stream.
                 let _ = self.flush(now);
@@ -173,9 +195,10 @@ impl Session {
         self.connection = Some(Link { stream, protocol: Some(protocol) });
     }
 
-    /// Starts a connection attempt; failures schedule the next one.
-    fn connect(&mut self, reactor: &mut Reactor, token: Token, now: Instant) {
-        let Role::Connect(target) = &self.role else { return };
+    /// Starts a connection attempt; a failure schedules the next one (or, per
+    /// `ZMQ_RECONNECT_STOP`, ends the session).
+    fn connect(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
+        let Role::Connect(target) = &self.role else { return Flow::Continue };
         let options = &self.link.options;
         let attempt = match target {
             Target::Tcp(address) => address
@@ -186,13 +209,13 @@ impl Session {
                 address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
             }
         };
-        let Ok(mut stream) = attempt else {
-            self.schedule_reconnect(now);
-            return;
+        let mut stream = match attempt {
+            Ok(stream) => stream,
+            Err(Errno::ECONNREFUSED) => return self.disconnected(now, Cause::Refused),
+            Err(_) => return self.disconnected(now, Cause::Failed),
         };
         if reactor.register(&mut stream, token, Interest::READABLE | Interest::WRITABLE).is_err() {
-            self.schedule_reconnect(now);
-            return;
+            return self.disconnected(now, Cause::Failed);
         }
         match stream {
             Stream::Ipc(_) => self.start_protocol(stream, now),
@@ -203,23 +226,40 @@ impl Session {
         }
         // A write error shows again as an event on the registered stream.
         let _ = self.flush(now);
+        Flow::Continue
     }
 
     fn schedule_reconnect(&mut self, now: Instant) {
         self.connection = None;
         self.connect_deadline = None;
-        if self.link.options.reconnect_ivl < 0 {
-            return;
-        }
         self.reconnect_at = Some(now + self.reconnect_ivl);
         if let Some(max) = millis(self.link.options.reconnect_ivl_max) {
             self.reconnect_ivl = (self.reconnect_ivl * 2).min(max.max(self.reconnect_ivl));
         }
     }
 
-    /// The connection ended (peer gone, protocol error, timeout).
-    fn disconnected(&mut self, now: Instant) -> Flow {
+    /// Why the current connection (or attempt) ended, judged before it is dropped.
+    fn cause(&self) -> Cause {
+        match self.connection.as_ref().and_then(|link| link.protocol.as_ref()) {
+            Some(protocol) if protocol.is_ready() => Cause::Lost,
+            Some(_) => Cause::HandshakeFailed,
+            None => Cause::Failed,
+        }
+    }
+
+    /// Whether `ZMQ_RECONNECT_STOP` (or `ZMQ_RECONNECT_IVL` -1) says not to try again.
+    fn gives_up(&self, cause: Cause) -> bool {
+        let stop = self.link.options.reconnect_stop;
+        self.link.options.reconnect_ivl < 0
+            || (cause == Cause::Refused && stop & ZMQ_RECONNECT_STOP_CONN_REFUSED != 0)
+            || (cause == Cause::HandshakeFailed && stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0)
+            || (self.was_connected && stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0)
+    }
+
+    /// The connection (or an attempt) ended.
+    fn disconnected(&mut self, now: Instant, cause: Cause) -> Flow {
         self.connection = None;
+        self.connect_deadline = None;
         self.stalled = None;
         match self.role {
             Role::Accepted => {
@@ -229,7 +269,7 @@ impl Session {
                 Flow::Done
             }
             Role::Connect(_) => {
-                if self.lingering || self.link.options.reconnect_ivl < 0 {
+                if self.lingering || self.gives_up(cause) {
                     // Nothing more will be sent (or, without reconnection, can be):
                     // the pipe closes with the session, as libzmq's does.
                     return Flow::Done;
@@ -248,7 +288,7 @@ impl Session {
     /// Reads and writes as far as the stream allows; `Done` when the session ended.
     fn drive(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
         if self.pump_in(reactor, token, now).is_err() || self.flush(now).is_err() {
-            return self.disconnected(now);
+            return self.disconnected(now, self.cause());
         }
         if self.lingering && self.pipe.is_none() && self.output_empty() {
             return Flow::Done;
@@ -307,6 +347,7 @@ impl Session {
             self.pipe = Some(session_end);
         }
         self.reconnect_ivl = millis(self.link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
+        self.was_connected = true;
         self.pump_out();
     }
 
@@ -395,10 +436,17 @@ impl Handler for Session {
         if let Some(link) = &mut self.connection {
             if link.protocol.is_none() {
                 // A TCP connect finished, one way or the other.
-                let failed = event.is_error() || matches!(link.stream.take_error(), Ok(Some(_)) | Err(_));
+                let error = match link.stream.take_error() {
+                    Ok(error) => error,
+                    Err(error) => Some(error),
+                };
+                let refused =
+                    error.as_ref().is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+                let failed = event.is_error() || error.is_some();
                 if failed || !link.stream.is_connected() {
                     if failed || event.is_read_closed() {
-                        let flow = self.disconnected(now);
+                        let cause = if refused { Cause::Refused } else { Cause::Failed };
+                        let flow = self.disconnected(now, cause);
                         self.arm_timer(reactor, token, now);
                         return flow;
                     }
@@ -420,20 +468,25 @@ impl Handler for Session {
             return Flow::Done;
         }
         if self.connect_deadline.is_some_and(|at| at <= now) {
-            let flow = self.disconnected(now);
+            let flow = self.disconnected(now, Cause::Failed);
             self.arm_timer(reactor, token, now);
             return flow;
         }
         if self.reconnect_at.is_some_and(|at| at <= now) {
             self.reconnect_at = None;
-            self.connect(reactor, token, now);
+            if self.connect(reactor, token, now) == Flow::Done {
+                return Flow::Done;
+            }
         }
         let mut flow = Flow::Continue;
         if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
             if protocol.poll_timeout().is_some_and(|at| at <= now) {
                 flow = match protocol.handle_timeout(now) {
                     Ok(()) => self.drive(reactor, token, now),
-                    Err(_) => self.disconnected(now),
+                    Err(_) => {
+                        let cause = self.cause();
+                        self.disconnected(now, cause)
+                    }
                 };
             }
         }
