@@ -239,3 +239,103 @@ fn reconnect_stop_on_refusal_drops_the_queue() {
     }
     context.terminate();
 }
+
+#[test]
+fn a_silent_peer_is_dropped_after_the_handshake_interval() {
+    use std::io::Read;
+    let context = Context::new();
+    let pull = socket(&context, ZMQ_PULL);
+    pull.set_option(ZMQ_HANDSHAKE_IVL, Some(&int(100))).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let address = last_endpoint(&pull).trim_start_matches("tcp://").to_owned();
+    let mut raw = std::net::TcpStream::connect(address).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    // We get the start of a greeting, then the end of the stream once 100 ms pass.
+    let mut received = Vec::new();
+    let started = std::time::Instant::now();
+    raw.read_to_end(&mut received).expect("the server closes, within the read timeout");
+    assert_eq!(received.first(), Some(&0xff), "a ZMTP signature");
+    assert!(started.elapsed() < Duration::from_secs(4));
+    pull.close();
+    context.terminate();
+}
+
+#[test]
+fn immediate_queues_nothing_for_peers_not_yet_connected() {
+    let context = Context::new();
+    let probe = socket(&context, ZMQ_PULL);
+    probe.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&probe);
+    probe.unbind(&endpoint).unwrap();
+    let push = socket(&context, ZMQ_PUSH);
+    push.set_option(ZMQ_IMMEDIATE, Some(&int(1))).unwrap();
+    push.set_option(ZMQ_RECONNECT_IVL, Some(&int(10))).unwrap();
+    push.connect(&endpoint).unwrap();
+    let mut msg = Msg::from_slice(b"nowhere").unwrap();
+    assert_eq!(push.send(&mut msg, ZMQ_DONTWAIT), Err(Errno::EAGAIN));
+    probe.bind(&endpoint).unwrap();
+    // Once connected, the pipe exists and messages flow.
+    let mut delivered = false;
+    for _ in 0..500 {
+        if push.send(&mut Msg::from_slice(b"now").unwrap(), ZMQ_DONTWAIT).is_ok() {
+            delivered = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(delivered, "the connection came up within 5 s");
+    assert_eq!(recv(&probe), b"now");
+    for socket in [probe, push] {
+        socket.close();
+    }
+    context.terminate();
+}
+
+#[test]
+fn garbage_and_oversized_frames_end_only_that_connection() {
+    use std::io::{Read, Write};
+    let context = Context::new();
+    let pull = socket(&context, ZMQ_PULL);
+    pull.set_option(ZMQ_MAXMSGSIZE, Some(&100i64.to_ne_bytes())).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&pull);
+    let address = endpoint.trim_start_matches("tcp://").to_owned();
+    let closed_after = |bytes: &[u8]| {
+        let mut raw = std::net::TcpStream::connect(&address).unwrap();
+        raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        raw.write_all(bytes).unwrap();
+        let mut sink = Vec::new();
+        // The server ends the connection (EOF or reset), never hangs.
+        let _ = raw.read_to_end(&mut sink);
+    };
+    let greeting = |mechanism: &[u8]| {
+        let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0];
+        greeting.extend_from_slice(mechanism);
+        greeting.resize(64, 0);
+        greeting
+    };
+    // A mechanism we do not speak.
+    closed_after(&greeting(b"BOGUS"));
+    // A valid ZMTP 3.0 PUSH greeting and READY, then a 1000-byte frame over MAXMSGSIZE.
+    let greeting = greeting(b"NULL");
+    let mut ready = vec![0x04, 0, 5];
+    ready.extend_from_slice(b"READY");
+    ready.extend_from_slice(&[11]);
+    ready.extend_from_slice(b"Socket-Type");
+    ready.extend_from_slice(&4u32.to_be_bytes());
+    ready.extend_from_slice(b"PUSH");
+    ready[1] = (ready.len() - 2) as u8;
+    let mut oversized = vec![0x02];
+    oversized.extend_from_slice(&1000u64.to_be_bytes());
+    oversized.resize(9 + 1000, 7);
+    closed_after(&[greeting, ready[..2].to_vec(), ready[2..].to_vec(), oversized].concat());
+    // The socket is unharmed: a real peer still gets through.
+    let push = socket(&context, ZMQ_PUSH);
+    push.connect(&endpoint).unwrap();
+    send(&push, b"still serving");
+    assert_eq!(recv(&pull), b"still serving");
+    for socket in [pull, push] {
+        socket.close();
+    }
+    context.terminate();
+}
