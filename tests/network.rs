@@ -339,3 +339,27 @@ fn garbage_and_oversized_frames_end_only_that_connection() {
     }
     context.terminate();
 }
+
+#[test]
+fn a_message_sent_just_before_close_is_delivered_within_linger() {
+    let context = Context::new();
+    let probe = socket(&context, ZMQ_PULL);
+    probe.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&probe);
+    probe.unbind(&endpoint).unwrap();
+    // Send and close before any connection exists; the peer binds afterwards.
+    let sender_context = Context::new();
+    let push = socket(&sender_context, ZMQ_PUSH);
+    push.set_option(ZMQ_LINGER, Some(&int(5000))).unwrap();
+    push.set_option(ZMQ_RECONNECT_IVL, Some(&int(10))).unwrap();
+    push.connect(&endpoint).unwrap();
+    send(&push, b"parting words");
+    push.close();
+    let terminating = std::thread::spawn(move || sender_context.terminate());
+    std::thread::sleep(Duration::from_millis(50));
+    probe.bind(&endpoint).unwrap();
+    assert_eq!(recv(&probe), b"parting words");
+    terminating.join().unwrap();
+    probe.close();
+    context.terminate();
+}

@@ -269,7 +269,7 @@ impl Session {
                 Flow::Done
             }
             Role::Connect(_) => {
-                if self.lingering || self.gives_up(cause) {
+                if self.gives_up(cause) {
                     // Nothing more will be sent (or, without reconnection, can be):
                     // the pipe closes with the session, as libzmq's does.
                     return Flow::Done;
@@ -420,7 +420,16 @@ impl Session {
     fn linger(&mut self, now: Instant) -> Flow {
         self.lingering = true;
         let linger = self.link.options.linger;
-        if linger == 0 || self.connection.as_ref().is_none_or(|link| link.protocol.is_none()) {
+        let connected = self
+            .connection
+            .as_ref()
+            .and_then(|link| link.protocol.as_ref())
+            .is_some_and(Connection::is_ready);
+        // With nothing left to send, or no time to send it, the session ends now.
+        // Otherwise it goes on (reconnecting if need be, as libzmq does) until the
+        // queue is out or the linger period is over (never, for -1).
+        let nothing_left = !connected && self.pipe.as_ref().is_none_or(|pipe| !pipe.check_read());
+        if linger == 0 || nothing_left || (matches!(self.role, Role::Accepted) && self.connection.is_none()) {
             return Flow::Done;
         }
         if let Ok(ms) = u64::try_from(linger) {
