@@ -121,6 +121,8 @@ static void test_last_endpoint (void *ctx)
     bind_wildcard (ctx, "tcp://0.0.0.0:*", 0, "tcp://0.0.0.0:", 1);
     bind_wildcard (ctx, "tcp://127.1:*", 0, "tcp://127.0.0.1:", 1);
     bind_wildcard (ctx, "tcp://[127.0.0.1]:*", 0, "tcp://127.0.0.1:", 1);
+    /*  A network interface name (bind only): the loopback's IPv4 address.  */
+    bind_wildcard (ctx, "tcp://lo:*", 0, "tcp://127.0.0.1:", 1);
 
     /*  An explicit port is reported back as bound: take a port the system
      *  picked, release it, and bind to it by number.  */

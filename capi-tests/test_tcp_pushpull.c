@@ -1,9 +1,11 @@
 /*  PUSH/PULL over tcp://127.0.0.1: frame sizes around the ZMTP short/long
  *  frame boundary and up to 1 MiB, multipart messages, round robin over two
  *  PULLs, fair queueing from two PUSHes, messages queued on a connecting
- *  PUSH before the PULL binds, ZMQ_IMMEDIATE, SNDHWM → EAGAIN once the pipes
- *  and the kernel buffers are full, a PULL that goes away and a new one
- *  that connects, and a PULL that is re-bound after an unbind.
+ *  PUSH before the PULL binds (exactly SNDHWM per connect), ZMQ_IMMEDIATE,
+ *  zmq_unbind dropping accepted connections, ZMQ_RECONNECT_IVL -1, SNDHWM →
+ *  EAGAIN once the pipes and the kernel buffers are full, a PULL that goes
+ *  away and a new one that connects, and a PULL that is re-bound after an
+ *  unbind.
  *
  *  Nothing timing- or port-dependent is printed.  */
 #include "testutil.h"
@@ -417,6 +419,109 @@ static void test_connect_before_bind (void *ctx)
     CHECK_OK (zmq_close (push));
 }
 
+/*  Sends 4-byte sequence numbers with DONTWAIT until EAGAIN or `limit`;
+ *  returns the count.  */
+static int fill_seq (void *push, int limit)
+{
+    int n = 0;
+    while (n < limit) {
+        int rc = zmq_send (push, &n, sizeof n, ZMQ_DONTWAIT);
+        if (rc == -1) {
+            CHECK_EQ (zmq_errno (), EAGAIN);
+            break;
+        }
+        CHECK_EQ (rc, sizeof n);
+        n++;
+    }
+    return n;
+}
+
+/*  A PUSH connecting to a port nobody listens on queues exactly SNDHWM
+ *  messages per connect; they are all delivered once a PULL binds.  */
+static void test_no_listener_hwm (void *ctx)
+{
+    static const int cases[][2] = {{1, 1}, {5, 1}, {1000, 1}, {3, 2}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int hwm = cases[k][0], connects = cases[k][1];
+        char ep[256];
+        free_endpoint (ep, sizeof ep);
+        void *push = new_socket (ctx, ZMQ_PUSH);
+        set_int (push, ZMQ_SNDHWM, hwm);
+        for (int i = 0; i < connects; i++)
+            CHECK_OK (zmq_connect (push, ep));
+        int n = fill_seq (push, 100000);
+        /*  Nothing is taken out of the pipes meanwhile.  */
+        tu_sleep_ms (50);
+        CHECK_EQ (fill_seq (push, 100000), 0);
+        printf ("no listener, sndhwm %d, %d connect(s): %d messages queued\n",
+                hwm, connects, n);
+
+        void *pull = new_socket (ctx, ZMQ_PULL);
+        bind_retry (pull, ep);
+        for (int i = 0; i < n; i++) {
+            int v = -1;
+            CHECK_EQ (zmq_recv (pull, &v, sizeof v, 0), sizeof v);
+            CHECK (v >= 0 && v < n);
+        }
+        check_nothing (pull, 50);
+        printf ("  all %d delivered after the bind\n", n);
+        CHECK_OK (zmq_close (push));
+        CHECK_OK (zmq_close (pull));
+    }
+}
+
+/*  zmq_unbind also drops the connections the listener accepted; the
+ *  connecting PUSH keeps its pipe (and keeps trying to reconnect).  */
+static void test_unbind_drops (void *ctx)
+{
+    void *pull = new_socket (ctx, ZMQ_PULL);
+    void *push = new_socket (ctx, ZMQ_PUSH);
+    CHECK_OK (zmq_bind (pull, "tcp://127.0.0.1:*"));
+    char ep[256];
+    last_endpoint (pull, ep, sizeof ep);
+    CHECK_OK (zmq_connect (push, ep));
+    send_str (push, "a", 0);
+    CHECK_STREQ (recv_str (pull, 0), "a");
+    CHECK_OK (zmq_unbind (pull, ep));
+    tu_sleep_ms (100);
+    send_str (push, "b", ZMQ_DONTWAIT);
+    check_nothing (pull, 300);
+    printf ("unbind: the accepted connection is dropped, the PUSH still "
+            "queues\n");
+    CHECK_OK (zmq_close (push));
+    CHECK_OK (zmq_close (pull));
+
+    /*  With ZMQ_RECONNECT_IVL -1 the connecting PUSH gives up when the
+     *  connection ends: sends end in EAGAIN, and a PULL bound on the same
+     *  endpoint later gets nothing.  */
+    pull = new_socket (ctx, ZMQ_PULL);
+    push = new_socket (ctx, ZMQ_PUSH);
+    set_int (push, ZMQ_RECONNECT_IVL, -1);
+    CHECK_OK (zmq_bind (pull, "tcp://127.0.0.1:*"));
+    last_endpoint (pull, ep, sizeof ep);
+    CHECK_OK (zmq_connect (push, ep));
+    send_str (push, "a", 0);
+    CHECK_STREQ (recv_str (pull, 0), "a");
+    CHECK_OK (zmq_close (pull));
+    int eagain = 0;
+    for (int i = 0; i < 5000 && !eagain; i++) {
+        if (zmq_send (push, "q", 1, ZMQ_DONTWAIT) == -1) {
+            CHECK_EQ (zmq_errno (), EAGAIN);
+            eagain = 1;
+        } else
+            tu_sleep_ms (1);
+    }
+    CHECK (eagain);
+    pull = new_socket (ctx, ZMQ_PULL);
+    bind_retry (pull, ep);
+    tu_sleep_ms (200);
+    CHECK_ERRNO (zmq_send (push, "z", 1, ZMQ_DONTWAIT), EAGAIN);
+    check_nothing (pull, 200);
+    printf ("RECONNECT_IVL -1: the PUSH does not come back\n");
+    CHECK_OK (zmq_close (push));
+    CHECK_OK (zmq_close (pull));
+}
+
 #define FILL_LIMIT 1000000
 
 static void test_sndhwm (void *ctx)
@@ -451,8 +556,11 @@ static void test_sndhwm (void *ctx)
             sent++;
         }
         CHECK (eagain);
-        /*  At least the two pipes' worth got through.  */
-        CHECK (sent >= 10);
+        /*  At least SNDHWM minus the "hello" the PUSH may not yet know has
+         *  been read.  How many more fit depends on timing (libzmq tells
+         *  the writer about the reader's progress in batches), so the
+         *  count is not printed.  */
+        CHECK (sent >= 9);
         /*  Everything accepted is delivered, then nothing more.  */
         for (int i = 0; i < sent; i++)
             CHECK_EQ (zmq_recv (pull, buf, size, 0), size);
@@ -547,6 +655,8 @@ int main (void)
     test_round_robin (ctx);
     test_fair_queue (ctx);
     test_connect_before_bind (ctx);
+    test_no_listener_hwm (ctx);
+    test_unbind_drops (ctx);
     test_sndhwm (ctx);
     test_peer_goes_away (ctx);
 

@@ -111,13 +111,11 @@ fn millis(value: c_int) -> Option<Duration> {
 }
 
 impl Session {
-    /// A session that connects to `target`. Unless `ZMQ_IMMEDIATE`, its pipe exists
-    /// from the start: `socket_end` is the socket's end, already attached by the caller.
-    pub fn connecting(link: Arc<SocketLink>, target: Target, pipe: Option<Pipe>) -> Session {
+    fn new(link: Arc<SocketLink>, role: Role, pipe: Option<Pipe>) -> Session {
         let reconnect_ivl = millis(link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
         Session {
             link,
-            role: Role::Connect(target),
+            role,
             pipe,
             connection: None,
             stalled: None,
@@ -130,10 +128,15 @@ impl Session {
         }
     }
 
+    /// A session that connects to `target`. Unless `ZMQ_IMMEDIATE`, its pipe exists
+    /// from the start: `pipe` is the session's end, the socket holding the other.
+    pub fn connecting(link: Arc<SocketLink>, target: Target, pipe: Option<Pipe>) -> Session {
+        Session::new(link, Role::Connect(target), pipe)
+    }
+
     /// A session for a connection a listener accepted.
     pub fn accepted(link: Arc<SocketLink>, stream: Stream, now: Instant) -> Session {
-        let mut session = Session::connecting(link, Target::Ipc(IpcAddress::Abstract(Vec::new())), None);
-        session.role = Role::Accepted;
+        let mut session = Session::new(link, Role::Accepted, None);
         session.start_protocol(stream, now);
         session
     }
