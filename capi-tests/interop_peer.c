@@ -162,12 +162,16 @@ int main (int argc, char *argv[])
     else if (type == ZMQ_PULL)
         expect_script (socket);
     else if (binding) {
-        /* PAIR: the binder echoes the script back. */
+        /* PAIR: the binder echoes the script back, then waits for BYE so that it
+           never closes before the connecter has read everything (a libzmq
+           connecter without reconnection drops unread messages when its peer goes). */
         expect_script (socket);
         send_script (socket);
+        expect_text (socket, "BYE");
     } else {
         send_script (socket);
         expect_script (socket);
+        send_text (socket, "BYE", 0);
     }
 
     zmq_close (socket);

@@ -81,7 +81,12 @@ pub struct Session {
     connect_deadline: Option<Instant>,
     /// A handshake completed at least once (`ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`).
     was_connected: bool,
+    /// All is sent and FIN is out: waiting (until then) for the peer to close.
+    draining_until: Option<Instant>,
 }
+
+/// How long a finished connection waits for its peer to close after our FIN.
+const DRAIN_TIME: Duration = Duration::from_millis(250);
 
 /// Why a connection or an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,7 @@ impl Session {
             reconnect_ivl,
             connect_deadline: None,
             was_connected: false,
+            draining_until: None,
         }
     }
 
@@ -206,7 +212,7 @@ impl Session {
         let attempt = match target {
             Target::Tcp(address) => address
                 .resolve(options.ipv6)
-                .and_then(|resolved| tcp::connect(resolved, address.source, options))
+                .and_then(|(target, source)| tcp::connect(target, source, options))
                 .map(|stream| Stream::Tcp(mio::net::TcpStream::from_std(stream))),
             Target::Ipc(address) => {
                 address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
@@ -294,9 +300,33 @@ impl Session {
             return self.disconnected(now, self.cause());
         }
         if self.lingering && self.pipe.is_none() && self.output_empty() {
-            return Flow::Done;
+            return self.close_gracefully(now);
         }
         Flow::Continue
+    }
+
+    /// Everything is sent: end the connection without losing it in flight. Closing a
+    /// socket with unread input (a heartbeat, say) makes the kernel send RST, and a
+    /// peer that gets RST may drop what it had not read yet. So: FIN first, then read
+    /// and discard until the peer closes too, for at most `DRAIN_TIME`.
+    fn close_gracefully(&mut self, now: Instant) -> Flow {
+        let Some(link) = &mut self.connection else { return Flow::Done };
+        if self.draining_until.is_none() {
+            if link.stream.shutdown_write().is_err() {
+                return Flow::Done;
+            }
+            self.draining_until = Some(now + DRAIN_TIME);
+        }
+        let mut scratch = [0u8; 4096];
+        loop {
+            match link.stream.read(&mut scratch) {
+                Ok(0) => return Flow::Done,
+                Ok(_) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Flow::Continue,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Flow::Done,
+            }
+        }
     }
 
     fn output_empty(&self) -> bool {
@@ -378,7 +408,11 @@ impl Session {
                 }
                 Read::Empty => return,
                 Read::Ended => {
+                    // The socket closed its end and everything it sent is out of the
+                    // pipe: linger from now, even if the pipe's Term event is still on
+                    // its way (it will find no pipe).
                     self.pipe = None;
+                    self.start_lingering(Instant::now());
                     return;
                 }
             }
@@ -412,16 +446,33 @@ impl Session {
             .as_ref()
             .and_then(|link| link.protocol.as_ref())
             .and_then(Connection::poll_timeout);
-        let next = [self.reconnect_at, self.connect_deadline, self.linger_until, protocol_timeout]
-            .into_iter()
-            .flatten()
-            .min();
+        let next = [
+            self.reconnect_at,
+            self.connect_deadline,
+            self.linger_until,
+            self.draining_until,
+            protocol_timeout,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         reactor.set_timer(token, next);
     }
 
     /// The socket closed its end of the pipe: send what is queued, within `ZMQ_LINGER`.
-    fn linger(&mut self, now: Instant) -> Flow {
+    /// From now on only what is queued goes out, within `ZMQ_LINGER`.
+    fn start_lingering(&mut self, now: Instant) {
+        if self.lingering {
+            return;
+        }
         self.lingering = true;
+        if let Ok(ms) = u64::try_from(self.link.options.linger) {
+            self.linger_until = Some(now + Duration::from_millis(ms));
+        }
+    }
+
+    fn linger(&mut self, now: Instant) -> Flow {
+        self.start_lingering(now);
         let linger = self.link.options.linger;
         let connected = self
             .connection
@@ -435,9 +486,6 @@ impl Session {
         if linger == 0 || nothing_left || (matches!(self.role, Role::Accepted) && self.connection.is_none()) {
             return Flow::Done;
         }
-        if let Ok(ms) = u64::try_from(linger) {
-            self.linger_until = Some(now + Duration::from_millis(ms));
-        }
         Flow::Continue
     }
 }
@@ -445,6 +493,9 @@ impl Session {
 impl Handler for Session {
     fn io(&mut self, reactor: &mut Reactor, token: Token, event: &Event) -> Flow {
         let now = Instant::now();
+        if self.draining_until.is_some() {
+            return self.close_gracefully(now);
+        }
         if let Some(link) = &mut self.connection {
             if link.protocol.is_none() {
                 // A TCP connect finished, one way or the other.
@@ -476,7 +527,7 @@ impl Handler for Session {
 
     fn timer(&mut self, reactor: &mut Reactor, token: Token) -> Flow {
         let now = Instant::now();
-        if self.linger_until.is_some_and(|at| at <= now) {
+        if [self.linger_until, self.draining_until].into_iter().flatten().any(|at| at <= now) {
             return Flow::Done;
         }
         if self.connect_deadline.is_some_and(|at| at <= now) {

@@ -44,6 +44,14 @@ impl Stream {
         }
     }
 
+    /// Sends FIN: the peer reads everything we wrote, then the end.
+    pub fn shutdown_write(&self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(stream) => stream.shutdown(std::net::Shutdown::Write),
+            Stream::Ipc(stream) => stream.shutdown(std::net::Shutdown::Write),
+        }
+    }
+
     pub fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(stream) => stream.write(bytes),

@@ -246,14 +246,18 @@ impl Socket {
                 return self.inner.context.unbind_inproc(endpoint.address, self.inner.id);
             }
         }
-        if let Some(index) =
-            state.network.iter().position(|endpoint| endpoint.uris.iter().any(|known| known == uri))
-        {
-            let endpoint = state.network.swap_remove(index);
-            if let Some(pipe) = endpoint.pipe.and_then(|id| state.pattern.remove(id)) {
-                pipe.close();
+        // Every connection made to the endpoint goes, as in libzmq.
+        let (matching, others): (Vec<_>, Vec<_>) = std::mem::take(&mut state.network)
+            .into_iter()
+            .partition(|endpoint| endpoint.uris.iter().any(|known| known == uri));
+        state.network = others;
+        if !matching.is_empty() {
+            for endpoint in matching {
+                if let Some(pipe) = endpoint.pipe.and_then(|id| state.pattern.remove(id)) {
+                    pipe.close();
+                }
+                endpoint.close();
             }
-            endpoint.close();
             return Ok(());
         }
         let closing: Vec<PipeId> =

@@ -3,5 +3,6 @@
 //! context (`ctx::inproc`).
 
 pub mod endpoint;
+pub mod ip;
 pub mod ipc;
 pub mod tcp;

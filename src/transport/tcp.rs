@@ -11,51 +11,30 @@ use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 
 use crate::error::{Errno, Result};
 use crate::options::SocketOptions;
+use crate::transport::ip::{resolve_numeric, strtol};
 
-/// Splits `host:port`, accepting `[v6]:port`.
-fn split_host_port(address: &str) -> Result<(&str, &str)> {
-    let (host, port) = address.rsplit_once(':').ok_or(Errno::EINVAL)?;
-    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    if host.is_empty() || port.is_empty() {
-        return Err(Errno::EINVAL);
+/// libzmq's port: `*` or `0` for "any"; otherwise what `atoi` reads, truncated to 16
+/// bits (so `70000` is 4464 and `1x` is 1), where 0 is `EINVAL`.
+fn parse_port(port: &str) -> Result<u16> {
+    if port == "*" || port == "0" {
+        return Ok(0);
     }
-    Ok((host, port))
+    match strtol(port.as_bytes()) as i32 as u16 {
+        0 => Err(Errno::EINVAL),
+        port => Ok(port),
+    }
 }
 
-/// A port number: `*` and `0` mean "any" where `wildcard_ok`.
-fn parse_port(port: &str, wildcard_ok: bool) -> Result<u16> {
-    if port == "*" {
-        return if wildcard_ok { Ok(0) } else { Err(Errno::EINVAL) };
-    }
-    let number: u16 = port.parse().map_err(|_| Errno::EINVAL)?;
-    if number == 0 && !wildcard_ok {
-        return Err(Errno::EINVAL);
-    }
-    Ok(number)
+fn strip_brackets(host: &str) -> &str {
+    host.strip_prefix('[').and_then(|inner| inner.strip_suffix(']')).unwrap_or(host)
 }
 
-/// Resolves `host` to one address, preferring IPv4 unless `ipv6` (libzmq's order).
-fn resolve_host(host: &str, ipv6: bool, missing: Errno) -> Result<IpAddr> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        if ip.is_ipv6() && !ipv6 {
-            return Err(missing);
-        }
-        return Ok(ip);
-    }
-    let found: Vec<IpAddr> =
-        (host, 0).to_socket_addrs().map_err(|_| missing)?.map(|address| address.ip()).collect();
-    let pick = found
-        .iter()
-        .find(|ip| ip.is_ipv4())
-        .or_else(|| if ipv6 { found.iter().find(|ip| ip.is_ipv6()) } else { None })
-        .copied();
-    pick.ok_or(missing)
-}
-
-/// The address to bind `address` (after `tcp://`) to.
+/// The address to bind `address` (after `tcp://`) to: `*`, an interface name or a
+/// numeric address (libzmq looks no host names up for a bind: `ENODEV`), and a port.
 pub fn bind_address(address: &str, ipv6: bool) -> Result<SocketAddr> {
-    let (host, port) = split_host_port(address)?;
-    let port = parse_port(port, true)?;
+    let (host, port) = address.rsplit_once(':').ok_or(Errno::EINVAL)?;
+    let port = parse_port(port)?;
+    let host = strip_brackets(host);
     let ip = if host == "*" {
         if ipv6 {
             IpAddr::V6(Ipv6Addr::UNSPECIFIED)
@@ -65,9 +44,74 @@ pub fn bind_address(address: &str, ipv6: bool) -> Result<SocketAddr> {
     } else if let Some(ip) = interface_address(host, ipv6) {
         ip
     } else {
-        resolve_host(host, ipv6, Errno::ENODEV)?
+        resolve_numeric(host.as_bytes(), ipv6).map_err(|_| Errno::ENODEV)?.0
     };
     Ok(SocketAddr::new(ip, port))
+}
+
+/// libzmq's quick syntax check of a connect address (`socket_base.cpp`): host
+/// characters, then a `:` followed by a digit. The rest is found out when connecting.
+fn connect_syntax_ok(address: &str) -> bool {
+    let bytes = address.as_bytes();
+    let Some((&first, rest)) = bytes.split_first() else { return false };
+    if !(first.is_ascii_alphanumeric() || first == b'[' || first == b':') {
+        return false;
+    }
+    let allowed = |byte: &u8| byte.is_ascii_alphanumeric() || b".-:%;[]_*".contains(byte);
+    if !rest.iter().all(allowed) {
+        return false;
+    }
+    address.rsplit_once(':').is_some_and(|(_, port)| port.as_bytes().first().is_some_and(u8::is_ascii_digit))
+}
+
+/// A connect endpoint, checked for syntax; parsed and resolved at each attempt, as
+/// libzmq does (so a name that does not resolve yet is retried).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectAddress {
+    text: String,
+}
+
+/// Checks a connect address (after `tcp://`): `EINVAL` when malformed.
+pub fn connect_address(address: &str) -> Result<ConnectAddress> {
+    if !connect_syntax_ok(address) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(ConnectAddress { text: address.to_owned() })
+}
+
+impl ConnectAddress {
+    /// Where to connect now, and from where (`source;target`).
+    pub fn resolve(&self, ipv6: bool) -> Result<(SocketAddr, Option<SocketAddr>)> {
+        let (source, target) = match self.text.split_once(';') {
+            Some((source, target)) => (Some(source), target),
+            None => (None, self.text.as_str()),
+        };
+        let (host, port) = target.rsplit_once(':').ok_or(Errno::EINVAL)?;
+        let port = strtol(port.as_bytes()) as i32 as u16;
+        let target = SocketAddr::new(resolve_host(strip_brackets(host), ipv6)?, port);
+        let source = match source {
+            Some(source) if source.contains(':') => Some(bind_address(source, ipv6)?),
+            Some(source) => Some(bind_address(&format!("{source}:0"), ipv6)?),
+            None => None,
+        };
+        Ok((target, source))
+    }
+}
+
+/// Resolves a connect host: numeric, or a name looked up now (IPv4 preferred unless
+/// `ipv6`, as libzmq).
+fn resolve_host(host: &str, ipv6: bool) -> Result<IpAddr> {
+    if let Ok((ip, _)) = resolve_numeric(host.as_bytes(), ipv6) {
+        return Ok(ip);
+    }
+    let found: Vec<IpAddr> =
+        (host, 0).to_socket_addrs().map_err(|_| Errno::EHOSTUNREACH)?.map(|address| address.ip()).collect();
+    let pick = found
+        .iter()
+        .find(|ip| ip.is_ipv4())
+        .or_else(|| if ipv6 { found.iter().find(|ip| ip.is_ipv6()) } else { None })
+        .copied();
+    pick.ok_or(Errno::EHOSTUNREACH)
 }
 
 /// The address of the network interface called `name` (`lo`, `eth0`), as libzmq
@@ -111,41 +155,15 @@ fn interface_address(name: &str, ipv6: bool) -> Option<IpAddr> {
     }
     // SAFETY: `list` came from getifaddrs and nothing refers to it any more.
     unsafe { libc::freeifaddrs(list) };
-    found.iter().find(|ip| ip.is_ipv4()).or_else(|| found.iter().find(|ip| ipv6 && ip.is_ipv6())).copied()
-}
-
-/// A connect endpoint: where to, and optionally from where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectAddress {
-    pub source: Option<SocketAddr>,
-    /// `host:port` as given: names are resolved at each attempt, as libzmq does.
-    pub host: String,
-    pub port: u16,
-}
-
-/// Parses a connect address (after `tcp://`): `EINVAL` when malformed.
-pub fn connect_address(address: &str) -> Result<ConnectAddress> {
-    let (source, target) = match address.split_once(';') {
-        Some((source, target)) => (Some(source), target),
-        None => (None, address),
-    };
-    let (host, port) = split_host_port(target)?;
-    if host == "*" {
-        return Err(Errno::EINVAL);
-    }
-    let port = parse_port(port, false)?;
-    let source = match source {
-        Some(source) => Some(bind_address(source, true)?),
-        None => None,
-    };
-    Ok(ConnectAddress { source, host: host.to_owned(), port })
-}
-
-impl ConnectAddress {
-    /// Resolves the target now.
-    pub fn resolve(&self, ipv6: bool) -> Result<SocketAddr> {
-        Ok(SocketAddr::new(resolve_host(&self.host, ipv6, Errno::EHOSTUNREACH)?, self.port))
-    }
+    let ip = found
+        .iter()
+        .find(|ip| ip.is_ipv4())
+        .or_else(|| found.iter().find(|ip| ipv6 && ip.is_ipv6()))
+        .copied()?;
+    Some(match ip {
+        IpAddr::V4(v4) if ipv6 => IpAddr::V6(v4.to_ipv6_mapped()),
+        ip => ip,
+    })
 }
 
 /// The text libzmq gives for a bound or connected address (`ZMQ_LAST_ENDPOINT`).
@@ -244,28 +262,46 @@ mod tests {
 
     #[test]
     fn bind_addresses() {
-        assert_eq!(bind_address("*:5555", false), Ok("0.0.0.0:5555".parse().unwrap()));
-        assert_eq!(bind_address("*:*", false), Ok("0.0.0.0:0".parse().unwrap()));
-        assert_eq!(bind_address("*:0", true), Ok("[::]:0".parse().unwrap()));
-        assert_eq!(bind_address("127.0.0.1:*", false), Ok("127.0.0.1:0".parse().unwrap()));
-        assert_eq!(bind_address("[::1]:7", true), Ok("[::1]:7".parse().unwrap()));
-        assert_eq!(bind_address("[::1]:7", false), Err(Errno::ENODEV));
-        assert_eq!(bind_address("127.0.0.1", false), Err(Errno::EINVAL));
-        assert_eq!(bind_address("127.0.0.1:70000", false), Err(Errno::EINVAL));
-        assert_eq!(bind_address("127.0.0.1:x", false), Err(Errno::EINVAL));
-        assert_eq!(bind_address("lo:7", false), Ok("127.0.0.1:7".parse().unwrap()));
-        assert_eq!(bind_address("no-such-interface-or-host:7", false), Err(Errno::ENODEV));
+        let ok = |text: &str, ipv6: bool| bind_address(text, ipv6).map(|address| address.to_string());
+        assert_eq!(ok("*:5555", false), Ok("0.0.0.0:5555".into()));
+        assert_eq!(ok("*:*", false), Ok("0.0.0.0:0".into()));
+        assert_eq!(ok("*:0", true), Ok("[::]:0".into()));
+        assert_eq!(ok("127.0.0.1:*", false), Ok("127.0.0.1:0".into()));
+        assert_eq!(ok("127.1:7", false), Ok("127.0.0.1:7".into()));
+        assert_eq!(ok("127.0.0.1:7", true), Ok("[::ffff:127.0.0.1]:7".into()));
+        assert_eq!(ok("[::1]:7", true), Ok("[::1]:7".into()));
+        assert_eq!(ok("lo:7", false), Ok("127.0.0.1:7".into()));
+        // atoi, truncated to 16 bits; only "0" and "*" mean "any".
+        assert_eq!(ok("127.0.0.1:70000", false), Ok("127.0.0.1:4464".into()));
+        assert_eq!(ok("127.0.0.1:-1", false), Ok("127.0.0.1:65535".into()));
+        assert_eq!(ok("127.0.0.1:1x", false), Ok("127.0.0.1:1".into()));
+        assert_eq!(ok("127.0.0.1:00", false), Err(Errno::EINVAL));
+        assert_eq!(ok("127.0.0.1:x", false), Err(Errno::EINVAL));
+        assert_eq!(ok("127.0.0.1", false), Err(Errno::EINVAL));
+        assert_eq!(ok("[::1]:7", false), Err(Errno::ENODEV));
+        assert_eq!(ok(":5555", false), Err(Errno::ENODEV));
+        assert_eq!(ok("localhost:5555", false), Err(Errno::ENODEV));
+        assert_eq!(ok("no-such-interface:7", false), Err(Errno::ENODEV));
     }
 
     #[test]
     fn connect_addresses() {
-        let plain = connect_address("localhost:5555").unwrap();
-        assert_eq!((plain.source, plain.host.as_str(), plain.port), (None, "localhost", 5555));
-        assert_eq!(plain.resolve(false), Ok("127.0.0.1:5555".parse().unwrap()));
-        let sourced = connect_address("127.0.0.1:0;127.0.0.1:9").unwrap();
-        assert_eq!(sourced.source, Some("127.0.0.1:0".parse().unwrap()));
-        for bad in ["*:5555", "127.0.0.1:*", "127.0.0.1:0", "nohost", ":5"] {
-            assert_eq!(connect_address(bad), Err(Errno::EINVAL), "{bad}");
+        let resolved = |text: &str| connect_address(text).and_then(|address| address.resolve(false));
+        assert_eq!(resolved("localhost:5555"), Ok(("127.0.0.1:5555".parse().unwrap(), None)));
+        assert_eq!(
+            resolved("127.0.0.1:0;127.0.0.1:9"),
+            Ok(("127.0.0.1:9".parse().unwrap(), Some("127.0.0.1:0".parse().unwrap())))
+        );
+        assert_eq!(
+            resolved("1.2.3.4;127.0.0.1:9").map(|(_, source)| source),
+            Ok(Some("1.2.3.4:0".parse().unwrap()))
+        );
+        // Syntax is all zmq_connect checks; these fail (and are retried) when connecting.
+        for accepted in ["127.0.0.1:70000", "127.0.0.1:0", ":5555", "127.0.0.1:5x", "127.0.0.1:5555;foo"] {
+            assert!(connect_address(accepted).is_ok(), "{accepted}");
+        }
+        for refused in ["*:5555", "127.0.0.1:*", "nohost", "a b:5", "127.0.0.1:", ""] {
+            assert_eq!(connect_address(refused), Err(Errno::EINVAL), "{refused}");
         }
     }
 
