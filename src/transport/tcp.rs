@@ -306,6 +306,32 @@ mod tests {
     }
 
     #[test]
+    fn socket_options_reach_the_kernel() {
+        let mut options = SocketOptions::for_context(crate::constants::ZMQ_PUSH, false, true);
+        options.sndbuf = 65536;
+        options.rcvbuf = 32768;
+        options.tos = 0x28;
+        options.tcp_keepalive = 1;
+        options.tcp_keepalive_idle = 42;
+        options.tcp_keepalive_intvl = 7;
+        options.tcp_keepalive_cnt = 3;
+        options.tcp_maxrt = 1500;
+        let listener = listen("127.0.0.1:0".parse().unwrap(), &options).unwrap();
+        let stream = connect(listener.local_addr().unwrap(), None, &options).unwrap();
+        let socket = SockRef::from(&stream);
+        // Linux doubles the buffer sizes it is given.
+        assert_eq!(socket.send_buffer_size().unwrap(), 2 * 65536);
+        assert_eq!(socket.recv_buffer_size().unwrap(), 2 * 32768);
+        assert_eq!(socket.tos_v4().unwrap(), 0x28);
+        assert!(socket.keepalive().unwrap());
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), Duration::from_secs(42));
+        assert_eq!(socket.tcp_keepalive_interval().unwrap(), Duration::from_secs(7));
+        assert_eq!(socket.tcp_keepalive_retries().unwrap(), 3);
+        assert_eq!(socket.tcp_user_timeout().unwrap(), Some(Duration::from_millis(1500)));
+        assert!(socket.tcp_nodelay().unwrap());
+    }
+
+    #[test]
     fn endpoint_texts() {
         assert_eq!(endpoint_text("127.0.0.1:5".parse().unwrap()), "tcp://127.0.0.1:5");
         assert_eq!(endpoint_text("[::1]:5".parse().unwrap()), "tcp://[::1]:5");
