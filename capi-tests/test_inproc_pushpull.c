@@ -1,38 +1,9 @@
 /*  PUSH/PULL over inproc: load balancing, fair queueing, ENOTSUP for the
  *  wrong direction, multipart atomicity, send/recv buffer semantics,
  *  zmq_send_const, zmq_msg_send/recv, zmq_sendiov/recviov, EAGAIN.  */
-#include "testutil.h"
+#include "testutil_msg.h"
 
 #include <sys/uio.h>
-
-
-
-static void send_str (void *s, const char *str, int flags)
-{
-    CHECK_EQ (zmq_send (s, str, strlen (str), flags), (int) strlen (str));
-}
-
-/*  Receives a frame into a NUL-terminated static buffer.  */
-static const char *recv_str (void *s, int flags)
-{
-    static char buf[256];
-    int n = zmq_recv (s, buf, sizeof buf - 1, flags);
-    if (n < 0) {
-        fprintf (stderr, "recv failed: %s\n", zmq_strerror (zmq_errno ()));
-        exit (1);
-    }
-    CHECK (n < (int) sizeof buf);
-    buf[n] = '\0';
-    return buf;
-}
-
-static int rcvmore (void *s)
-{
-    int more = -1;
-    size_t len = sizeof more;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_RCVMORE, &more, &len));
-    return more;
-}
 
 static void test_round_robin (void *ctx)
 {

@@ -7,89 +7,13 @@
  *  connecting to a PAIR that already has a peer.
  *
  *  No path, pid or timing is printed.  */
-#include "testutil.h"
+#include "testutil_msg.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 static char g_dir[64];
-
-static const char *errno_name (int e)
-{
-    switch (e) {
-        case EINVAL:
-            return "EINVAL";
-        case EADDRINUSE:
-            return "EADDRINUSE";
-        case ENOENT:
-            return "ENOENT";
-        case ENAMETOOLONG:
-            return "ENAMETOOLONG";
-        case EPROTONOSUPPORT:
-            return "EPROTONOSUPPORT";
-        case EACCES:
-            return "EACCES";
-        case ENOTDIR:
-            return "ENOTDIR";
-        case ECONNREFUSED:
-            return "ECONNREFUSED";
-        case EAGAIN:
-            return "EAGAIN";
-        default:
-            break;
-    }
-    static char buf[32];
-    snprintf (buf, sizeof buf, "errno %d", e);
-    return buf;
-}
-
-static const char *result (int rc)
-{
-    return rc == 0 ? "OK" : errno_name (zmq_errno ());
-}
-
-static void last_endpoint (void *s, char *buf, size_t size)
-{
-    size_t len = size;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, buf, &len));
-    CHECK (len >= 1 && len <= size);
-    CHECK_EQ (strlen (buf) + 1, len);
-}
-
-static int rcvmore (void *s)
-{
-    int more = -1;
-    size_t len = sizeof more;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_RCVMORE, &more, &len));
-    return more;
-}
-
-static void send_str (void *s, const char *str, int flags)
-{
-    CHECK_EQ (zmq_send (s, str, strlen (str), flags), (int) strlen (str));
-}
-
-static const char *recv_str (void *s, int flags)
-{
-    static char buf[256];
-    int n = zmq_recv (s, buf, sizeof buf - 1, flags);
-    if (n < 0) {
-        fprintf (stderr, "recv failed: %s\n", zmq_strerror (zmq_errno ()));
-        exit (1);
-    }
-    CHECK (n < (int) sizeof buf);
-    buf[n] = '\0';
-    return buf;
-}
-
-static void check_nothing (void *s, int ms)
-{
-    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-    CHECK_EQ (zmq_poll (&item, 1, ms), 0);
-    char c;
-    CHECK_ERRNO (zmq_recv (s, &c, 1, ZMQ_DONTWAIT), EAGAIN);
-}
 
 static int exists (const char *path)
 {
@@ -122,23 +46,6 @@ static void cleanup_path (const char *path)
 {
     if (unlink (path) != 0)
         CHECK_EQ (errno, ENOENT);
-}
-
-/*  Sends a few messages both ways between two connected PAIR sockets.  */
-static void bounce (void *a, void *b)
-{
-    send_str (a, "ping", 0);
-    CHECK_STREQ (recv_str (b, 0), "ping");
-    CHECK_EQ (rcvmore (b), 0);
-    send_str (b, "pong", ZMQ_SNDMORE);
-    CHECK_EQ (zmq_send (b, NULL, 0, ZMQ_SNDMORE), 0);
-    send_str (b, "end", 0);
-    CHECK_STREQ (recv_str (a, 0), "pong");
-    CHECK_EQ (rcvmore (a), 1);
-    CHECK_STREQ (recv_str (a, 0), "");
-    CHECK_EQ (rcvmore (a), 1);
-    CHECK_STREQ (recv_str (a, 0), "end");
-    CHECK_EQ (rcvmore (a), 0);
 }
 
 static void test_path (void)

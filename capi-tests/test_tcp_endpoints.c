@@ -5,58 +5,11 @@
  *
  *  Port numbers are never printed: only the text before the port, and that
  *  the port is a number between 1 and 65535.  */
-#include "testutil.h"
+#include "testutil_msg.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-
-static const char *errno_name (int e)
-{
-    switch (e) {
-        case EINVAL:
-            return "EINVAL";
-        case EADDRINUSE:
-            return "EADDRINUSE";
-        case EADDRNOTAVAIL:
-            return "EADDRNOTAVAIL";
-        case ENOENT:
-            return "ENOENT";
-        case ENODEV:
-            return "ENODEV";
-        case EPROTONOSUPPORT:
-            return "EPROTONOSUPPORT";
-        case ENOCOMPATPROTO:
-            return "ENOCOMPATPROTO";
-        case EHOSTUNREACH:
-            return "EHOSTUNREACH";
-        case EAFNOSUPPORT:
-            return "EAFNOSUPPORT";
-        case EAGAIN:
-            return "EAGAIN";
-        default:
-            break;
-    }
-    static char buf[32];
-    snprintf (buf, sizeof buf, "errno %d", e);
-    return buf;
-}
-
-/*  "OK" or the errno name of the call's failure.  */
-static const char *result (int rc)
-{
-    return rc == 0 ? "OK" : errno_name (zmq_errno ());
-}
-
-/*  Reads ZMQ_LAST_ENDPOINT into buf, checking the reported length.  */
-static void last_endpoint (void *s, char *buf, size_t size)
-{
-    size_t len = size;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, buf, &len));
-    CHECK (len >= 1 && len <= size);
-    CHECK_EQ (buf[len - 1], '\0');
-    CHECK_EQ (strlen (buf) + 1, len);
-}
 
 /*  Checks that `ep` is `prefix` followed by a port number in 1..65535 and
  *  nothing else; returns the port.  */

@@ -4,65 +4,7 @@
  *  a connecting PAIR that reconnects to a re-bound endpoint.
  *
  *  Nothing timing- or port-dependent is printed.  */
-#include "testutil.h"
-
-static void last_endpoint (void *s, char *buf, size_t size)
-{
-    size_t len = size;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, buf, &len));
-    CHECK (len >= 1 && len <= size);
-}
-
-static int rcvmore (void *s)
-{
-    int more = -1;
-    size_t len = sizeof more;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_RCVMORE, &more, &len));
-    return more;
-}
-
-static void send_str (void *s, const char *str, int flags)
-{
-    CHECK_EQ (zmq_send (s, str, strlen (str), flags), (int) strlen (str));
-}
-
-static const char *recv_str (void *s, int flags)
-{
-    static char buf[256];
-    int n = zmq_recv (s, buf, sizeof buf - 1, flags);
-    if (n < 0) {
-        fprintf (stderr, "recv failed: %s\n", zmq_strerror (zmq_errno ()));
-        exit (1);
-    }
-    CHECK (n < (int) sizeof buf);
-    buf[n] = '\0';
-    return buf;
-}
-
-static void check_nothing (void *s, int ms)
-{
-    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-    CHECK_EQ (zmq_poll (&item, 1, ms), 0);
-    char c;
-    CHECK_ERRNO (zmq_recv (s, &c, 1, ZMQ_DONTWAIT), EAGAIN);
-}
-
-/*  A few messages both ways, one of them multipart with an empty part.  */
-static void bounce (void *a, void *b)
-{
-    send_str (a, "ping", 0);
-    CHECK_STREQ (recv_str (b, 0), "ping");
-    CHECK_EQ (rcvmore (b), 0);
-    send_str (b, "pong", ZMQ_SNDMORE);
-    CHECK_EQ (zmq_send (b, NULL, 0, ZMQ_SNDMORE), 0);
-    send_str (b, "end", 0);
-    CHECK_STREQ (recv_str (a, 0), "pong");
-    CHECK_EQ (rcvmore (a), 1);
-    CHECK_STREQ (recv_str (a, 0), "");
-    CHECK_EQ (rcvmore (a), 1);
-    CHECK_STREQ (recv_str (a, 0), "end");
-    CHECK_EQ (rcvmore (a), 0);
-}
+#include "testutil_msg.h"
 
 static void test_no_peer (void *ctx)
 {
@@ -219,21 +161,7 @@ static void test_rebind (void *ctx)
         }
     }
     CHECK_OK (rc);
-    set_int (a, ZMQ_RCVTIMEO, 100);
-    int got = 0;
-    for (int i = 0; i < 100 && !got; i++) {
-        send_str (b, "again", 0);
-        char buf[16];
-        int n = zmq_recv (a, buf, sizeof buf, 0);
-        if (n == -1)
-            CHECK_EQ (zmq_errno (), EAGAIN);
-        else {
-            CHECK_EQ (n, 5);
-            CHECK (memcmp (buf, "again", 5) == 0);
-            got = 1;
-        }
-    }
-    CHECK (got);
+    deliver_eventually (b, a, "again");
     /*  Messages flow both ways again (after the queued copies).  */
     send_str (a, "back", 0);
     CHECK_STREQ (recv_str (b, 0), "back");

@@ -8,51 +8,7 @@
  *  unbind.
  *
  *  Nothing timing- or port-dependent is printed.  */
-#include "testutil.h"
-
-static void last_endpoint (void *s, char *buf, size_t size)
-{
-    size_t len = size;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_LAST_ENDPOINT, buf, &len));
-    CHECK (len >= 1 && len <= size);
-}
-
-static int rcvmore (void *s)
-{
-    int more = -1;
-    size_t len = sizeof more;
-    CHECK_OK (zmq_getsockopt (s, ZMQ_RCVMORE, &more, &len));
-    return more;
-}
-
-static void send_str (void *s, const char *str, int flags)
-{
-    CHECK_EQ (zmq_send (s, str, strlen (str), flags), (int) strlen (str));
-}
-
-/*  Receives a frame into a NUL-terminated static buffer (bounded by the
- *  socket's RCVTIMEO).  */
-static const char *recv_str (void *s, int flags)
-{
-    static char buf[256];
-    int n = zmq_recv (s, buf, sizeof buf - 1, flags);
-    if (n < 0) {
-        fprintf (stderr, "recv failed: %s\n", zmq_strerror (zmq_errno ()));
-        exit (1);
-    }
-    CHECK (n < (int) sizeof buf);
-    buf[n] = '\0';
-    return buf;
-}
-
-/*  Nothing arrives within `ms` milliseconds.  */
-static void check_nothing (void *s, int ms)
-{
-    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-    CHECK_EQ (zmq_poll (&item, 1, ms), 0);
-    char c;
-    CHECK_ERRNO (zmq_recv (s, &c, 1, ZMQ_DONTWAIT), EAGAIN);
-}
+#include "testutil_msg.h"
 
 static unsigned char pattern (size_t size, size_t i)
 {
@@ -421,20 +377,6 @@ static void test_connect_before_bind (void *ctx)
 
 /*  Sends 4-byte sequence numbers with DONTWAIT until EAGAIN or `limit`;
  *  returns the count.  */
-static int fill_seq (void *push, int limit)
-{
-    int n = 0;
-    while (n < limit) {
-        int rc = zmq_send (push, &n, sizeof n, ZMQ_DONTWAIT);
-        if (rc == -1) {
-            CHECK_EQ (zmq_errno (), EAGAIN);
-            break;
-        }
-        CHECK_EQ (rc, sizeof n);
-        n++;
-    }
-    return n;
-}
 
 /*  A PUSH connecting to a port nobody listens on queues exactly SNDHWM
  *  messages per connect; they are all delivered once a PULL binds.  */
@@ -449,10 +391,10 @@ static void test_no_listener_hwm (void *ctx)
         set_int (push, ZMQ_SNDHWM, hwm);
         for (int i = 0; i < connects; i++)
             CHECK_OK (zmq_connect (push, ep));
-        int n = fill_seq (push, 100000);
+        int n = fill_dontwait (push, 100000);
         /*  Nothing is taken out of the pipes meanwhile.  */
         tu_sleep_ms (50);
-        CHECK_EQ (fill_seq (push, 100000), 0);
+        CHECK_EQ (fill_dontwait (push, 100000), 0);
         printf ("no listener, sndhwm %d, %d connect(s): %d messages queued\n",
                 hwm, connects, n);
 
@@ -624,21 +566,7 @@ static void test_peer_goes_away (void *ctx)
     CHECK_OK (zmq_close (pull));
     pull = new_socket (ctx, ZMQ_PULL);
     bind_retry (pull, ep);
-    set_int (pull, ZMQ_RCVTIMEO, 100);
-    int got = 0;
-    for (int i = 0; i < 100 && !got; i++) {
-        send_str (push, "again", 0);
-        char buf[16];
-        int n = zmq_recv (pull, buf, sizeof buf, 0);
-        if (n == -1)
-            CHECK_EQ (zmq_errno (), EAGAIN);
-        else {
-            CHECK_EQ (n, 5);
-            CHECK (memcmp (buf, "again", 5) == 0);
-            got = 1;
-        }
-    }
-    CHECK (got);
+    deliver_eventually (push, pull, "again");
     printf ("PULL re-bound: the PUSH reconnects and delivers\n");
     CHECK_OK (zmq_close (push));
     CHECK_OK (zmq_close (pull));
