@@ -23,6 +23,8 @@ pub struct InprocPeer {
     pub rcvhwm: usize,
     /// `ZMQ_CONFLATE`, for the socket types that honour it.
     pub conflate: bool,
+    /// `ZMQ_ROUTING_ID`, by which a ROUTER-like peer knows it.
+    pub routing_id: Vec<u8>,
 }
 
 /// The limits of one direction between two known sockets. Only the connecting
@@ -66,6 +68,7 @@ impl InprocRegistry {
                 let conflate = pending.connecter.conflate;
                 pending.connect_end.set_outbound_limits(combined(&pending.connecter, &binder, conflate));
                 pending.bind_end.set_outbound_limits(combined(&binder, &pending.connecter, conflate));
+                pending.connect_end.set_peer_routing_id(binder.routing_id.clone());
                 pending.bind_end
             })
             .collect();
@@ -84,6 +87,8 @@ impl InprocRegistry {
                     combined(&connecter, binder, conflate),
                     combined(binder, &connecter, conflate),
                 ]);
+                connect_end.set_peer_routing_id(binder.routing_id.clone());
+                bind_end.set_peer_routing_id(connecter.routing_id.clone());
                 binder.mailbox.send(Command::Attach(bind_end));
                 connect_end
             }
@@ -92,6 +97,7 @@ impl InprocRegistry {
                     alone(&connecter),
                     Limits { conflate: connecter.conflate, ..Limits::default() },
                 ]);
+                bind_end.set_peer_routing_id(connecter.routing_id.clone());
                 let pending = Pending { connecter, connect_end: connect_end.clone(), bind_end };
                 self.pending.entry(name.to_owned()).or_default().push(pending);
                 connect_end

@@ -63,6 +63,10 @@ struct Shared {
     directions: [Direction; 2],
     /// Who holds each end, once attached.
     owners: [Mutex<Option<Arc<dyn PipeOwner>>>; 2],
+    /// The routing id of the socket at the other end of each end, once known (an
+    /// inproc peer's `ZMQ_ROUTING_ID`, or a network peer's from its handshake; empty
+    /// when it has none). ROUTER-like sockets name their peers by it.
+    peer_routing_ids: [Mutex<Option<Vec<u8>>>; 2],
 }
 
 /// Queue limits for one direction, as libzmq computes them: the writer's `ZMQ_SNDHWM`
@@ -246,6 +250,7 @@ pub fn pipe_pair(limits: [Limits; 2]) -> (Pipe, Pipe) {
         ids: [PipeId::next(), PipeId::next()],
         directions: [direction(limits[0]), direction(limits[1])],
         owners: [Mutex::new(None), Mutex::new(None)],
+        peer_routing_ids: [Mutex::new(None), Mutex::new(None)],
     });
     (Pipe { shared: Arc::clone(&shared), side: 0 }, Pipe { shared, side: 1 })
 }
@@ -265,6 +270,22 @@ impl Pipe {
 
     fn inbound(&self) -> &Direction {
         &self.shared.directions[self.peer_side()]
+    }
+
+    /// Records the routing id of the socket at the other end (empty: none).
+    pub fn set_peer_routing_id(&self, routing_id: Vec<u8>) {
+        *self.shared.peer_routing_ids[self.side].lock() = Some(routing_id);
+    }
+
+    /// The routing id of the socket at the other end: `None` until known.
+    pub fn peer_routing_id(&self) -> Option<Vec<u8>> {
+        self.shared.peer_routing_ids[self.side].lock().clone()
+    }
+
+    /// Records, from this end, the routing id the *other* end's holder sees for its
+    /// peer (a session learning the network peer's id after the socket took its end).
+    pub fn set_socket_side_peer_routing_id(&self, routing_id: Vec<u8>) {
+        *self.shared.peer_routing_ids[self.peer_side()].lock() = Some(routing_id);
     }
 
     /// Records who holds this end, for wake-ups.

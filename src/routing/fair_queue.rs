@@ -45,6 +45,11 @@ impl FairQueue {
 
     /// The next part, or `EAGAIN` when no pipe has one.
     pub fn recv(&mut self) -> Result<Msg> {
+        self.recv_from().map(|(msg, _)| msg)
+    }
+
+    /// [`FairQueue::recv`], telling which pipe the part came from.
+    pub fn recv_from(&mut self) -> Result<(Msg, PipeId)> {
         while self.set.active > 0 {
             let pipe = &self.set.pipes[self.current];
             let id = pipe.id();
@@ -54,7 +59,7 @@ impl FairQueue {
                     if !self.more {
                         self.current = self.set.next_after(self.current);
                     }
-                    return Ok(msg);
+                    return Ok((msg, id));
                 }
                 Read::Empty => {
                     self.set.deactivate(self.current);

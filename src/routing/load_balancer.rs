@@ -48,21 +48,28 @@ impl LoadBalancer {
     /// Sends one part, taking it out of `msg` on success. `EAGAIN` (with `msg` left
     /// intact) when no pipe has room.
     pub fn send(&mut self, msg: &mut Msg) -> Result<()> {
+        self.send_tracked(msg).map(drop)
+    }
+
+    /// [`LoadBalancer::send`], telling which pipe took the part (`None`: the part was
+    /// dropped, its message having lost its pipe).
+    pub fn send_tracked(&mut self, msg: &mut Msg) -> Result<Option<PipeId>> {
         if self.dropping {
             self.dropping = msg.more();
             drop(msg.take());
-            return Ok(());
+            return Ok(None);
         }
         while self.set.active > 0 {
             let pipe = &self.set.pipes[self.current];
             let more = msg.more();
+            let id = pipe.id();
             match pipe.write(msg.take()) {
                 Ok(()) => {
                     self.more = more;
                     if !more {
                         self.current = self.set.next_after(self.current);
                     }
-                    return Ok(());
+                    return Ok(Some(id));
                 }
                 Err(WriteError::Full(back)) => {
                     *msg = back;
@@ -76,7 +83,7 @@ impl LoadBalancer {
                         // The message was cut: its remaining parts are dropped.
                         self.dropping = msg.more();
                         drop(msg.take());
-                        return Ok(());
+                        return Ok(None);
                     }
                 }
             }

@@ -13,6 +13,7 @@ mod listener;
 mod stream;
 
 use core::ffi::c_int;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -41,6 +42,9 @@ use crate::zmtp::{Config, Connection, Event as ZmtpEvent};
 pub struct SocketLink {
     pub mailbox: Arc<Mailbox>,
     pub options: SocketOptions,
+    /// The socket's `ZMQ_LINGER` as it is now: libzmq applies the value at close
+    /// time, not the one the session started with.
+    pub linger: Arc<AtomicI32>,
 }
 
 /// Where a connecting session connects to.
@@ -278,7 +282,10 @@ impl Session {
                 Flow::Done
             }
             Role::Connect(_) => {
-                if self.gives_up(cause) {
+                // A closed socket's session reconnects only while it still has
+                // something to deliver.
+                let delivered = self.pipe.as_ref().is_none_or(|pipe| !pipe.check_read());
+                if self.gives_up(cause) || (self.lingering && delivered) {
                     // Nothing more will be sent (or, without reconnection, can be):
                     // the pipe closes with the session, as libzmq's does.
                     return Flow::Done;
@@ -362,7 +369,7 @@ impl Session {
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
             let Some(event) = protocol.poll_event() else { return Ok(()) };
             match event {
-                ZmtpEvent::Ready { .. } => self.ready(reactor, token),
+                ZmtpEvent::Ready { peer_routing_id, .. } => self.ready(reactor, token, peer_routing_id),
                 ZmtpEvent::Message(msg) => self.deliver(msg),
                 ZmtpEvent::Subscribe(_) | ZmtpEvent::Cancel(_) => {}
                 ZmtpEvent::PeerError(_) => return Err(()),
@@ -372,12 +379,17 @@ impl Session {
     }
 
     /// The handshake is done: hand a pipe to the socket if there is none yet.
-    fn ready(&mut self, reactor: &mut Reactor, token: Token) {
+    fn ready(&mut self, reactor: &mut Reactor, token: Token, peer_routing_id: Vec<u8>) {
         if self.pipe.is_none() && !self.lingering {
             let (socket_end, session_end) = Session::pipe_for(&self.link.options);
+            socket_end.set_peer_routing_id(peer_routing_id);
             session_end.attach(reactor.notifier(token));
             self.link.mailbox.send(Command::Attach(socket_end));
             self.pipe = Some(session_end);
+        } else if let Some(pipe) = &self.pipe {
+            // The socket's end was made at connect time; the session end's peer is
+            // that socket, so the peer id goes on the other side.
+            pipe.set_socket_side_peer_routing_id(peer_routing_id);
         }
         self.reconnect_ivl = millis(self.link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
         self.was_connected = true;
@@ -466,14 +478,14 @@ impl Session {
             return;
         }
         self.lingering = true;
-        if let Ok(ms) = u64::try_from(self.link.options.linger) {
+        if let Ok(ms) = u64::try_from(self.link.linger.load(Ordering::Relaxed)) {
             self.linger_until = Some(now + Duration::from_millis(ms));
         }
     }
 
     fn linger(&mut self, now: Instant) -> Flow {
         self.start_lingering(now);
-        let linger = self.link.options.linger;
+        let linger = self.link.linger.load(Ordering::Relaxed);
         let connected = self
             .connection
             .as_ref()

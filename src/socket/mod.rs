@@ -6,6 +6,7 @@
 //! threads; its state sits behind a mutex that is never held while waiting, so a
 //! blocked call never stops the context or a peer from reaching the socket.
 
+mod dealer;
 pub mod mailbox;
 mod network;
 mod pair;
@@ -13,10 +14,14 @@ mod pattern;
 pub mod poll;
 mod pull;
 mod push;
+mod rep;
+mod req;
+mod router;
 
 use core::ffi::{c_int, c_short};
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -47,6 +52,8 @@ struct Inner {
     context: Context,
     mailbox: Arc<Mailbox>,
     state: Mutex<State>,
+    /// `ZMQ_LINGER`, shared with the socket's sessions (read when they close).
+    linger: Arc<AtomicI32>,
 }
 
 #[derive(Debug)]
@@ -74,6 +81,10 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_PAIR => Box::<pair::Pair>::default(),
         ZMQ_PUSH => Box::<push::Push>::default(),
         ZMQ_PULL => Box::<pull::Pull>::default(),
+        ZMQ_DEALER => Box::<dealer::Dealer>::default(),
+        ZMQ_ROUTER => Box::<router::Router>::default(),
+        ZMQ_REQ => Box::new(req::Req::new()),
+        ZMQ_REP => Box::<rep::Rep>::default(),
         ZMQ_PUB..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
@@ -109,7 +120,9 @@ impl Socket {
             commands: VecDeque::new(),
             last_endpoint: String::new(),
         };
-        let inner = Inner { id, socket_type, context: context.clone(), mailbox, state: Mutex::new(state) };
+        let linger = Arc::new(AtomicI32::new(state.options.linger));
+        let inner =
+            Inner { id, socket_type, context: context.clone(), mailbox, state: Mutex::new(state), linger };
         Ok(Socket { inner: Arc::new(inner) })
     }
 
@@ -188,7 +201,11 @@ impl Socket {
 
     /// What a session of this socket needs to know of it.
     fn link(&self, state: &State) -> Arc<SocketLink> {
-        Arc::new(SocketLink { mailbox: Arc::clone(&self.inner.mailbox), options: state.options.clone() })
+        Arc::new(SocketLink {
+            mailbox: Arc::clone(&self.inner.mailbox),
+            options: state.options.clone(),
+            linger: Arc::clone(&self.inner.linger),
+        })
     }
 
     /// zmq_connect(3). inproc connects before the bind are queued until it comes.
@@ -287,6 +304,7 @@ impl Socket {
             sndhwm: usize::try_from(state.options.sndhwm).unwrap_or(0),
             rcvhwm: usize::try_from(state.options.rcvhwm).unwrap_or(0),
             conflate,
+            routing_id: state.options.routing_id.clone(),
         }
     }
 
@@ -348,7 +366,11 @@ impl Socket {
     /// zmq_setsockopt(3); `None` is a NULL `optval` (which clears some options).
     pub fn set_option(&self, option: c_int, value: Option<&[u8]>) -> Result<()> {
         let mut state = self.lock()?;
+        if let Some(outcome) = state.pattern.set_option(option, value) {
+            return outcome;
+        }
         state.options.set_raw(option, value)?;
+        self.inner.linger.store(state.options.linger, Ordering::Relaxed);
         // libzmq applies new high-water marks to the existing pipes too.
         let hwm = |value: c_int| usize::try_from(value).unwrap_or(0);
         match option {

@@ -1,9 +1,10 @@
 //! What differs between socket types: how messages are routed over pipes.
 //! libzmq: the `x*` virtual methods of `socket_base.hpp`.
 
+use core::ffi::c_int;
 use core::fmt::Debug;
 
-use crate::error::Result;
+use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId};
 
@@ -30,4 +31,18 @@ pub trait Pattern: Send + Debug {
     fn has_in(&mut self) -> bool;
     /// Whether `send` would succeed now.
     fn has_out(&mut self) -> bool;
+    /// Sets an option of this socket type (`ZMQ_ROUTER_MANDATORY`, …); `None` when
+    /// the option is not one of its own (the generic options are then tried).
+    fn set_option(&mut self, _option: c_int, _value: Option<&[u8]>) -> Option<Result<()>> {
+        None
+    }
+}
+
+/// A boolean `int` option as libzmq reads them: exactly an `int`, 0 or positive.
+pub(crate) fn bool_option(value: Option<&[u8]>) -> Result<bool> {
+    let bytes: [u8; 4] = value.and_then(|v| v.try_into().ok()).ok_or(Errno::EINVAL)?;
+    match c_int::from_ne_bytes(bytes) {
+        value if value >= 0 => Ok(value != 0),
+        _ => Err(Errno::EINVAL),
+    }
 }
