@@ -1,4 +1,4 @@
-/*  interop_peer <bind|connect> <pair|push|pull> <endpoint> [ready-file]
+/*  interop_peer <bind|connect> <pair|push|pull|req|rep|dealer|router> <endpoint> [ready-file]
  *
  *  One side of a wire-compatibility check. The same source is run twice, once on
  *  each library (tests/interop.rs switches LD_LIBRARY_PATH), so every pairing of
@@ -7,7 +7,9 @@
  *  The script: the sending side sends parts of sizes 0, 1, 255, 256, 257, 65536 and
  *  1 MiB (each filled with a pattern derived from its size), then a three-part
  *  message, then "END". The receiving side checks every byte and flag. A PAIR
- *  receiver echoes everything back and the sender checks the echo.
+ *  receiver echoes everything back and the sender checks the echo. REQ sends
+ *  every size as a request and checks the REP's echo; DEALER does the same
+ *  against a ROUTER, which echoes through the routing id it was given.
  *
  *  The binding side writes its resolved endpoint to ready-file (for wildcard ports), so
  *  the test can start the connecting side. Exit status 0 means every check passed. */
@@ -114,7 +116,18 @@ int main (int argc, char *argv[])
     }
     const int binding = strcmp (argv[1], "bind") == 0;
     const char *kind = argv[2];
-    const int type = strcmp (kind, "pair") == 0 ? ZMQ_PAIR : strcmp (kind, "push") == 0 ? ZMQ_PUSH : ZMQ_PULL;
+    static const struct
+    {
+        const char *name;
+        int type;
+    } kinds[] = {{"pair", ZMQ_PAIR}, {"push", ZMQ_PUSH}, {"pull", ZMQ_PULL},    {"req", ZMQ_REQ},
+                 {"rep", ZMQ_REP},   {"dealer", ZMQ_DEALER}, {"router", ZMQ_ROUTER}};
+    int type = -1;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp (kind, kinds[i].name) == 0)
+            type = kinds[i].type;
+    if (type < 0)
+        return 2;
 
     void *ctx = zmq_ctx_new ();
     void *socket = zmq_socket (ctx, type);
@@ -157,7 +170,31 @@ int main (int argc, char *argv[])
     } else if (zmq_connect (socket, argv[3]) != 0)
         fail ("zmq_connect");
 
-    if (type == ZMQ_PUSH)
+    if (type == ZMQ_REQ || type == ZMQ_DEALER) {
+        /* One request per size; the answer is the same bytes. */
+        for (size_t i = 0; i < SIZE_COUNT; i++) {
+            send_part (socket, sizes[i], 0);
+            expect_part (socket, sizes[i], 0);
+        }
+        send_text (socket, "END", 0);
+        expect_text (socket, "END");
+    } else if (type == ZMQ_REP || type == ZMQ_ROUTER) {
+        /* Echo every request, all its parts (a ROUTER's start with the routing
+           id it received, which routes the echo back). */
+        for (size_t i = 0; i <= SIZE_COUNT; i++) {
+            int more = 1;
+            while (more) {
+                zmq_msg_t part;
+                zmq_msg_init (&part);
+                if (zmq_msg_recv (&part, socket, 0) < 0)
+                    fail ("request");
+                more = zmq_msg_more (&part);
+                if (zmq_msg_send (&part, socket, more ? ZMQ_SNDMORE : 0) < 0)
+                    fail ("reply");
+                zmq_msg_close (&part);
+            }
+        }
+    } else if (type == ZMQ_PUSH)
         send_script (socket);
     else if (type == ZMQ_PULL)
         expect_script (socket);

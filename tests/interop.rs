@@ -1,7 +1,7 @@
 //! Wire compatibility with real libzmq: `capi-tests/interop_peer.c` runs as two
 //! processes, one on our library and one on the system libzmq (libzmq3-dev), over
-//! tcp and ipc, with each library binding and each connecting, for PAIR (echo) and
-//! PUSH → PULL. Every transfer is checked byte by byte by the receiving program.
+//! tcp and ipc, with each library binding and each connecting, for PAIR (echo),
+//! PUSH → PULL, REQ → REP, DEALER → ROUTER and REQ → ROUTER. Every transfer is checked byte by byte by the receiving program.
 
 mod support;
 
@@ -112,6 +112,9 @@ fn every_pairing(endpoint: impl Fn() -> String) {
         pairing(&program, binder, "pair", connecter, "pair", &endpoint());
         pairing(&program, binder, "pull", connecter, "push", &endpoint());
         pairing(&program, binder, "push", connecter, "pull", &endpoint());
+        pairing(&program, binder, "rep", connecter, "req", &endpoint());
+        pairing(&program, binder, "router", connecter, "dealer", &endpoint());
+        pairing(&program, binder, "router", connecter, "req", &endpoint());
     }
 }
 
