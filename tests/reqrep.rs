@@ -182,3 +182,36 @@ fn rep_drops_the_reply_to_a_requester_that_left() {
     assert_eq!(recv(&next), [b"answer".to_vec()]);
     finish(context, vec![rep, next]);
 }
+
+#[test]
+fn probe_router_and_connect_routing_id() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_ROUTER);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    // A probing DEALER announces itself with an empty message.
+    let prober = socket(&context, ZMQ_DEALER);
+    prober.set_option(ZMQ_ROUTING_ID, Some(b"probe")).unwrap();
+    prober.set_option(ZMQ_PROBE_ROUTER, Some(&int(1))).unwrap();
+    prober.connect(&endpoint).unwrap();
+    assert_eq!(recv(&server), [b"probe".to_vec(), Vec::new()]);
+    // A connecting ROUTER names its peer as told, whatever the peer calls itself.
+    let client = socket(&context, ZMQ_ROUTER);
+    client.set_option(ZMQ_CONNECT_ROUTING_ID, Some(b"the-server")).unwrap();
+    client.set_option(ZMQ_ROUTER_MANDATORY, Some(&int(1))).unwrap();
+    client.connect(&endpoint).unwrap();
+    let mut sent = false;
+    for _ in 0..500 {
+        // The peer is known once the connection is up.
+        if client.send(&mut Msg::from_slice(b"the-server").unwrap(), ZMQ_SNDMORE).is_ok() {
+            send(&client, &[b"hello"]);
+            sent = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(sent, "the connection came up within 5 s");
+    assert_eq!(recv(&server)[1], b"hello");
+    assert_eq!(client.set_option(ZMQ_CONNECT_ROUTING_ID, Some(b"")), Err(Errno::EINVAL));
+    finish(context, vec![server, prober, client]);
+}

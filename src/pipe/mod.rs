@@ -66,7 +66,23 @@ struct Shared {
     /// The routing id of the socket at the other end of each end, once known (an
     /// inproc peer's `ZMQ_ROUTING_ID`, or a network peer's from its handshake; empty
     /// when it has none). ROUTER-like sockets name their peers by it.
-    peer_routing_ids: [Mutex<Option<Vec<u8>>>; 2],
+    peer_routing_ids: [Mutex<PeerRoutingId>; 2],
+}
+
+/// What one end knows of its peer's routing id.
+#[derive(Debug, Default)]
+struct PeerRoutingId {
+    id: Option<Vec<u8>>,
+    /// Set by `ZMQ_CONNECT_ROUTING_ID`: what the peer says does not change it.
+    pinned: bool,
+}
+
+impl PeerRoutingId {
+    fn learn(&mut self, id: Vec<u8>) {
+        if !self.pinned {
+            self.id = Some(id);
+        }
+    }
 }
 
 /// Queue limits for one direction, as libzmq computes them: the writer's `ZMQ_SNDHWM`
@@ -250,7 +266,7 @@ pub fn pipe_pair(limits: [Limits; 2]) -> (Pipe, Pipe) {
         ids: [PipeId::next(), PipeId::next()],
         directions: [direction(limits[0]), direction(limits[1])],
         owners: [Mutex::new(None), Mutex::new(None)],
-        peer_routing_ids: [Mutex::new(None), Mutex::new(None)],
+        peer_routing_ids: [Mutex::new(PeerRoutingId::default()), Mutex::new(PeerRoutingId::default())],
     });
     (Pipe { shared: Arc::clone(&shared), side: 0 }, Pipe { shared, side: 1 })
 }
@@ -272,20 +288,28 @@ impl Pipe {
         &self.shared.directions[self.peer_side()]
     }
 
-    /// Records the routing id of the socket at the other end (empty: none).
+    /// Records the routing id of the socket at the other end (empty: none), unless
+    /// one was pinned with [`Pipe::pin_peer_routing_id`].
     pub fn set_peer_routing_id(&self, routing_id: Vec<u8>) {
-        *self.shared.peer_routing_ids[self.side].lock() = Some(routing_id);
+        self.shared.peer_routing_ids[self.side].lock().learn(routing_id);
+    }
+
+    /// Names the peer by `routing_id` whatever it calls itself
+    /// (`ZMQ_CONNECT_ROUTING_ID`).
+    pub fn pin_peer_routing_id(&self, routing_id: Vec<u8>) {
+        *self.shared.peer_routing_ids[self.side].lock() =
+            PeerRoutingId { id: Some(routing_id), pinned: true };
     }
 
     /// The routing id of the socket at the other end: `None` until known.
     pub fn peer_routing_id(&self) -> Option<Vec<u8>> {
-        self.shared.peer_routing_ids[self.side].lock().clone()
+        self.shared.peer_routing_ids[self.side].lock().id.clone()
     }
 
     /// Records, from this end, the routing id the *other* end's holder sees for its
     /// peer (a session learning the network peer's id after the socket took its end).
     pub fn set_socket_side_peer_routing_id(&self, routing_id: Vec<u8>) {
-        *self.shared.peer_routing_ids[self.peer_side()].lock() = Some(routing_id);
+        self.shared.peer_routing_ids[self.peer_side()].lock().learn(routing_id);
     }
 
     /// Records who holds this end, for wake-ups.

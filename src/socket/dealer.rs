@@ -1,7 +1,10 @@
 //! DEALER: round-robin out, fair-queue in, no envelope of its own. libzmq:
 //! `dealer.cpp`.
 
-use super::pattern::Pattern;
+use core::ffi::c_int;
+
+use super::pattern::{bool_option, Pattern};
+use crate::constants::ZMQ_PROBE_ROUTER;
 use crate::error::Result;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId};
@@ -13,10 +16,16 @@ use crate::routing::load_balancer::LoadBalancer;
 pub struct Dealer {
     pub(super) balancer: LoadBalancer,
     pub(super) queue: FairQueue,
+    /// `ZMQ_PROBE_ROUTER`: greet every new peer with an empty message.
+    probe: bool,
 }
 
 impl Pattern for Dealer {
     fn attach(&mut self, pipe: Pipe) {
+        if self.probe {
+            // A full or closed pipe loses the probe, as in libzmq.
+            let _ = pipe.write(Msg::new());
+        }
         self.balancer.attach(pipe.clone());
         self.queue.attach(pipe);
     }
@@ -57,5 +66,12 @@ impl Pattern for Dealer {
 
     fn has_out(&mut self) -> bool {
         self.balancer.has_out()
+    }
+
+    fn set_option(&mut self, option: c_int, value: Option<&[u8]>) -> Option<Result<()>> {
+        if option != ZMQ_PROBE_ROUTER {
+            return None;
+        }
+        Some(bool_option(value).map(|on| self.probe = on))
     }
 }

@@ -70,6 +70,8 @@ struct State {
     bound: Vec<String>,
     /// tcp/ipc listeners and connecting sessions, in their I/O threads.
     network: Vec<NetworkEndpoint>,
+    /// `ZMQ_CONNECT_ROUTING_ID`: the name the next connection's peer gets here.
+    connect_routing_id: Option<Vec<u8>>,
     /// Commands being processed (kept to reuse its buffer).
     commands: VecDeque<Command>,
     last_endpoint: String,
@@ -117,6 +119,7 @@ impl Socket {
             connections: Vec::new(),
             bound: Vec::new(),
             network: Vec::new(),
+            connect_routing_id: None,
             commands: VecDeque::new(),
             last_endpoint: String::new(),
         };
@@ -216,6 +219,9 @@ impl Socket {
             Transport::Inproc => {
                 let peer = self.inproc_peer(&state);
                 let end = self.inner.context.connect_inproc(endpoint.address, peer);
+                if let Some(id) = state.connect_routing_id.take() {
+                    end.pin_peer_routing_id(id);
+                }
                 state.connections.push((uri.to_owned(), end.id()));
                 state.attach(end, &self.inner.mailbox);
             }
@@ -232,7 +238,11 @@ impl Socket {
                 let token = network::start(&io, move |reactor| {
                     Session::connecting(link, target, session_end).start(reactor)
                 })?;
+                let connect_routing_id = state.connect_routing_id.take();
                 let pipe = socket_end.map(|end| {
+                    if let Some(routing_id) = connect_routing_id {
+                        end.pin_peer_routing_id(routing_id);
+                    }
                     let id = end.id();
                     state.attach(end, &self.inner.mailbox);
                     id
@@ -368,6 +378,12 @@ impl Socket {
         let mut state = self.lock()?;
         if let Some(outcome) = state.pattern.set_option(option, value) {
             return outcome;
+        }
+        if option == ZMQ_CONNECT_ROUTING_ID {
+            // libzmq: 1 to 255 bytes, for the next connect only.
+            let id = value.filter(|id| (1..=255).contains(&id.len())).ok_or(Errno::EINVAL)?;
+            state.connect_routing_id = Some(id.to_vec());
+            return Ok(());
         }
         state.options.set_raw(option, value)?;
         self.inner.linger.store(state.options.linger, Ordering::Relaxed);

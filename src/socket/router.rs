@@ -11,7 +11,7 @@ use core::ffi::c_int;
 use std::collections::HashMap;
 
 use super::pattern::{bool_option, Pattern};
-use crate::constants::{ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY};
+use crate::constants::{ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY};
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId, WriteError};
@@ -35,6 +35,8 @@ pub struct Router {
     sending_more: bool,
     mandatory: bool,
     handover: bool,
+    /// `ZMQ_PROBE_ROUTER`: greet every new peer with an empty message.
+    probe: bool,
 }
 
 impl Default for Router {
@@ -52,6 +54,7 @@ impl Default for Router {
             sending_more: false,
             mandatory: false,
             handover: false,
+            probe: false,
         }
     }
 }
@@ -98,6 +101,10 @@ impl Router {
 
 impl Pattern for Router {
     fn attach(&mut self, pipe: Pipe) {
+        if self.probe {
+            // A full or closed pipe loses the probe, as in libzmq.
+            let _ = pipe.write(Msg::new());
+        }
         match pipe.peer_routing_id() {
             Some(id) => self.identify(pipe, id),
             None => self.anonymous.push(pipe),
@@ -199,6 +206,7 @@ impl Pattern for Router {
         let flag = match option {
             ZMQ_ROUTER_MANDATORY => &mut self.mandatory,
             ZMQ_ROUTER_HANDOVER => &mut self.handover,
+            ZMQ_PROBE_ROUTER => &mut self.probe,
             _ => return None,
         };
         Some(bool_option(value).map(|on| *flag = on))
