@@ -60,10 +60,16 @@ pub fn call<R: CReturn>(body: impl FnOnce() -> Result<R>) -> R {
 /// Like [`call`], with an explicit failure value for functions whose libzmq
 /// counterpart has no error sentinel (`zmq_msg_more` returns 0, say).
 pub fn call_or<R>(failure: R, body: impl FnOnce() -> Result<R>) -> R {
+    // A successful call leaves errno as it found it, whatever the system calls and
+    // the allocator did to it on the way (libzmq's tests check this).
+    let caller_errno = errno::get();
     let outcome = catch_unwind(AssertUnwindSafe(body));
     // The engine's locals are dropped by now, so nothing can clobber errno after this.
     match outcome {
-        Ok(Ok(value)) => value,
+        Ok(Ok(value)) => {
+            errno::restore(caller_errno);
+            value
+        }
         Ok(Err(error)) => {
             errno::set(error);
             failure
@@ -95,6 +101,13 @@ mod tests {
         let value: c_int = call(|| Ok(7));
         assert_eq!(value, 7);
         assert_eq!(errno::get(), libc::EAGAIN);
+        // Even when something inside changed it.
+        errno::restore(0);
+        let value: c_int = call(|| {
+            errno::set(Errno::EINVAL);
+            Ok(8)
+        });
+        assert_eq!((value, errno::get()), (8, 0));
     }
 
     #[test]

@@ -12,6 +12,12 @@ pub fn set(error: Errno) {
     unsafe { *libc::__errno_location() = error.code() }
 }
 
+/// Puts back an errno value saved with [`get`].
+pub fn restore(code: c_int) {
+    // SAFETY: as in `set`.
+    unsafe { *libc::__errno_location() = code }
+}
+
 /// The calling thread's errno.
 pub fn get() -> c_int {
     // SAFETY: as in `set`.
