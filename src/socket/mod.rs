@@ -13,6 +13,8 @@ mod pattern;
 pub mod poll;
 mod pull;
 mod push;
+mod xpub;
+mod xsub;
 
 use core::ffi::{c_int, c_short};
 use std::collections::VecDeque;
@@ -74,7 +76,11 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_PAIR => Box::<pair::Pair>::default(),
         ZMQ_PUSH => Box::<push::Push>::default(),
         ZMQ_PULL => Box::<pull::Pull>::default(),
-        ZMQ_PUB..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        ZMQ_PUB => Box::new(xpub::XPub::new(true)),
+        ZMQ_XPUB => Box::new(xpub::XPub::new(false)),
+        ZMQ_SUB => Box::new(xsub::XSub::new(true)),
+        ZMQ_XSUB => Box::new(xsub::XSub::new(false)),
+        ZMQ_REQ..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -348,7 +354,12 @@ impl Socket {
     /// zmq_setsockopt(3); `None` is a NULL `optval` (which clears some options).
     pub fn set_option(&self, option: c_int, value: Option<&[u8]>) -> Result<()> {
         let mut state = self.lock()?;
+        if let Some(outcome) = state.pattern.set_option(option, value) {
+            return outcome;
+        }
         state.options.set_raw(option, value)?;
+        let State { pattern, options, .. } = &mut *state;
+        pattern.shared_option_set(option, options);
         // libzmq applies new high-water marks to the existing pipes too.
         let hwm = |value: c_int| usize::try_from(value).unwrap_or(0);
         match option {
@@ -392,7 +403,13 @@ impl Socket {
                 }
                 Ok(text)
             }
-            _ => self.lock()?.options.get(option, capacity),
+            _ => {
+                let mut state = self.lock()?;
+                match state.pattern.option(option, capacity) {
+                    Some(outcome) => outcome,
+                    None => state.options.get(option, capacity),
+                }
+            }
         }
     }
 
