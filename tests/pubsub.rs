@@ -291,3 +291,26 @@ fn xpub_xsub_over_tcp() {
     assert_eq!(recv(&xpub), b"\x00topic");
     close_all(context, [xpub, xsub]);
 }
+
+#[test]
+fn a_restarted_publisher_gets_the_subscriptions_again() {
+    let context = Context::new();
+    let sub = socket(&context, ZMQ_SUB);
+    sub.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    let publisher = socket(&context, ZMQ_PUB);
+    publisher.bind("tcp://127.0.0.1:*").unwrap();
+    let address = endpoint(&publisher);
+    sub.connect(&address).unwrap();
+    subscribe(&sub, b"keep");
+    subscribe(&sub, b"gone");
+    sub.set_option(ZMQ_UNSUBSCRIBE, Some(b"gone")).unwrap();
+    until_subscribed(&publisher, &sub, b"keep-1");
+    publisher.close();
+    let publisher = socket(&context, ZMQ_PUB);
+    publisher.bind(&address).unwrap();
+    until_subscribed(&publisher, &sub, b"keep-2");
+    send(&publisher, b"gone");
+    send(&publisher, b"keep-3");
+    assert_eq!(recv(&sub), b"keep-3");
+    close_all(context, [publisher, sub]);
+}

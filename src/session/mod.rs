@@ -13,6 +13,7 @@ mod listener;
 mod stream;
 
 use core::ffi::c_int;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -87,6 +88,9 @@ pub struct Session {
     draining_until: Option<Instant>,
     /// The last part taken from the pipe had MORE: the next one is not a message start.
     sending_multipart: bool,
+    /// A SUB's or XSUB's topics sent so far, sent again on each new connection (the
+    /// pipe outlives connections; libzmq has the socket resend them on a hiccup).
+    subscribed: BTreeSet<Vec<u8>>,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -136,6 +140,7 @@ impl Session {
             was_connected: false,
             draining_until: None,
             sending_multipart: false,
+            subscribed: BTreeSet::new(),
         }
     }
 
@@ -386,6 +391,14 @@ impl Session {
             self.pipe = Some(session_end);
         }
         self.reconnect_ivl = millis(self.link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
+        if self.was_connected {
+            if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
+                for topic in &self.subscribed {
+                    // Refused only before the handshake, which is done.
+                    let _ = protocol.send(zmtp::subscribe_command(topic));
+                }
+            }
+        }
         self.was_connected = true;
         self.pump_out();
     }
@@ -411,7 +424,8 @@ impl Session {
                 Read::Msg(msg) => {
                     let starts_message = !self.sending_multipart;
                     self.sending_multipart = msg.more();
-                    let msg = to_wire(self.link.options.socket_type, starts_message, msg);
+                    let msg =
+                        to_wire(self.link.options.socket_type, starts_message, msg, &mut self.subscribed);
                     // Refused only before the handshake, checked above.
                     let _ = protocol.send(msg);
                 }
@@ -501,15 +515,21 @@ impl Session {
 
 /// What a SUB or XSUB sends up as a one-part `1`/`0` + topic message is a
 /// subscription: on the wire a ZMTP 3.1 SUBSCRIBE/CANCEL command (which the protocol
-/// writes as that same message to older peers). Anything else goes as it is.
-/// libzmq: `msg_t::init_subscribe`, `zmtp_engine.cpp`.
-fn to_wire(socket_type: c_int, starts_message: bool, msg: Msg) -> Msg {
+/// writes as that same message to older peers), and is recorded in `subscribed`.
+/// Anything else goes as it is. libzmq: `msg_t::init_subscribe`, `zmtp_engine.cpp`.
+fn to_wire(socket_type: c_int, starts_message: bool, msg: Msg, subscribed: &mut BTreeSet<Vec<u8>>) -> Msg {
     if !starts_message || msg.more() || !matches!(socket_type, ZMQ_SUB | ZMQ_XSUB) {
         return msg;
     }
     match msg.data().split_first() {
-        Some((1, topic)) => zmtp::subscribe_command(topic),
-        Some((0, topic)) => zmtp::cancel_command(topic),
+        Some((1, topic)) => {
+            subscribed.insert(topic.to_vec());
+            zmtp::subscribe_command(topic)
+        }
+        Some((0, topic)) => {
+            subscribed.remove(topic);
+            zmtp::cancel_command(topic)
+        }
         _ => msg,
     }
 }
