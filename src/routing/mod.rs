@@ -1,9 +1,12 @@
 //! How patterns spread messages over their pipes: round-robin sending to the pipes
-//! that have room, fair-queued receiving from the pipes that have messages.
-//! libzmq: `lb.cpp`, `fq.cpp`.
+//! that have room, fair-queued receiving from the pipes that have messages, sending
+//! to every (matching) pipe, and the subscription tries that say which match.
+//! libzmq: `lb.cpp`, `fq.cpp`, `dist.cpp`, `trie.cpp`, `mtrie.cpp`.
 
+pub mod distributor;
 pub mod fair_queue;
 pub mod load_balancer;
+pub mod subscriptions;
 
 use crate::pipe::{Pipe, PipeId};
 

@@ -13,6 +13,7 @@ mod listener;
 mod stream;
 
 use core::ffi::c_int;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,17 +25,19 @@ pub use listener::{Listener, ListenerSocket};
 pub use stream::Stream;
 
 use crate::constants::{
-    ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+    ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED,
+    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED, ZMQ_SUB, ZMQ_XSUB,
 };
 use crate::error::Errno;
 use crate::msg::Msg;
 use crate::options::SocketOptions;
 use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
+use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp::{self, ConnectAddress};
-use crate::zmtp::{Config, Connection, Event as ZmtpEvent};
+use crate::zmtp::{self, Config, Connection, Event as ZmtpEvent};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -87,6 +90,11 @@ pub struct Session {
     was_connected: bool,
     /// All is sent and FIN is out: waiting (until then) for the peer to close.
     draining_until: Option<Instant>,
+    /// The last part taken from the pipe had MORE: the next one is not a message start.
+    sending_multipart: bool,
+    /// A SUB's or XSUB's topics sent so far, sent again on each new connection (the
+    /// pipe outlives connections; libzmq has the socket resend them on a hiccup).
+    subscribed: BTreeSet<Vec<u8>>,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -135,6 +143,8 @@ impl Session {
             connect_deadline: None,
             was_connected: false,
             draining_until: None,
+            sending_multipart: false,
+            subscribed: BTreeSet::new(),
         }
     }
 
@@ -371,7 +381,8 @@ impl Session {
             match event {
                 ZmtpEvent::Ready { peer_routing_id, .. } => self.ready(reactor, token, peer_routing_id),
                 ZmtpEvent::Message(msg) => self.deliver(msg),
-                ZmtpEvent::Subscribe(_) | ZmtpEvent::Cancel(_) => {}
+                ZmtpEvent::Subscribe(topic) => self.deliver(subscription_msg(1, &topic)),
+                ZmtpEvent::Cancel(topic) => self.deliver(subscription_msg(0, &topic)),
                 ZmtpEvent::PeerError(_) => return Err(()),
             }
         }
@@ -392,6 +403,14 @@ impl Session {
             pipe.set_socket_side_peer_routing_id(peer_routing_id);
         }
         self.reconnect_ivl = millis(self.link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
+        if self.was_connected {
+            if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
+                for topic in &self.subscribed {
+                    // Refused only before the handshake, which is done.
+                    let _ = protocol.send(zmtp::subscribe_command(topic));
+                }
+            }
+        }
         self.was_connected = true;
         self.pump_out();
     }
@@ -415,6 +434,10 @@ impl Session {
             let Some(pipe) = &self.pipe else { return };
             match pipe.read() {
                 Read::Msg(msg) => {
+                    let starts_message = !self.sending_multipart;
+                    self.sending_multipart = msg.more();
+                    let msg =
+                        to_wire(self.link.options.socket_type, starts_message, msg, &mut self.subscribed);
                     // Refused only before the handshake, checked above.
                     let _ = protocol.send(msg);
                 }
@@ -499,6 +522,27 @@ impl Session {
             return Flow::Done;
         }
         Flow::Continue
+    }
+}
+
+/// What a SUB or XSUB sends up as a one-part `1`/`0` + topic message is a
+/// subscription: on the wire a ZMTP 3.1 SUBSCRIBE/CANCEL command (which the protocol
+/// writes as that same message to older peers), and is recorded in `subscribed`.
+/// Anything else goes as it is. libzmq: `msg_t::init_subscribe`, `zmtp_engine.cpp`.
+fn to_wire(socket_type: c_int, starts_message: bool, msg: Msg, subscribed: &mut BTreeSet<Vec<u8>>) -> Msg {
+    if !starts_message || msg.more() || !matches!(socket_type, ZMQ_SUB | ZMQ_XSUB) {
+        return msg;
+    }
+    match msg.data().split_first() {
+        Some((1, topic)) => {
+            subscribed.insert(topic.to_vec());
+            zmtp::subscribe_command(topic)
+        }
+        Some((0, topic)) => {
+            subscribed.remove(topic);
+            zmtp::cancel_command(topic)
+        }
+        _ => msg,
     }
 }
 

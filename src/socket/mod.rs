@@ -17,6 +17,8 @@ mod push;
 mod rep;
 mod req;
 mod router;
+mod xpub;
+mod xsub;
 
 use core::ffi::{c_int, c_short};
 use std::collections::VecDeque;
@@ -87,7 +89,11 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_ROUTER => Box::<router::Router>::default(),
         ZMQ_REQ => Box::new(req::Req::new()),
         ZMQ_REP => Box::<rep::Rep>::default(),
-        ZMQ_PUB..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        ZMQ_PUB => Box::new(xpub::XPub::new(true)),
+        ZMQ_XPUB => Box::new(xpub::XPub::new(false)),
+        ZMQ_SUB => Box::new(xsub::XSub::new(true)),
+        ZMQ_XSUB => Box::new(xsub::XSub::new(false)),
+        ZMQ_STREAM..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -387,6 +393,8 @@ impl Socket {
         }
         state.options.set_raw(option, value)?;
         self.inner.linger.store(state.options.linger, Ordering::Relaxed);
+        let State { pattern, options, .. } = &mut *state;
+        pattern.shared_option_set(option, options);
         // libzmq applies new high-water marks to the existing pipes too.
         let hwm = |value: c_int| usize::try_from(value).unwrap_or(0);
         match option {
@@ -430,7 +438,13 @@ impl Socket {
                 }
                 Ok(text)
             }
-            _ => self.lock()?.options.get(option, capacity),
+            _ => {
+                let mut state = self.lock()?;
+                match state.pattern.option(option, capacity) {
+                    Some(outcome) => outcome,
+                    None => state.options.get(option, capacity),
+                }
+            }
         }
     }
 

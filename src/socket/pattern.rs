@@ -6,6 +6,7 @@ use core::fmt::Debug;
 
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
+use crate::options::SocketOptions;
 use crate::pipe::{Pipe, PipeId};
 
 /// A messaging pattern over a set of pipes. Every method is non-blocking: blocking,
@@ -31,9 +32,17 @@ pub trait Pattern: Send + Debug {
     fn has_in(&mut self) -> bool;
     /// Whether `send` would succeed now.
     fn has_out(&mut self) -> bool;
-    /// Sets an option of this socket type (`ZMQ_ROUTER_MANDATORY`, …); `None` when
-    /// the option is not one of its own (the generic options are then tried).
+    /// An option this socket type handles itself (libzmq's `xsetsockopt`, tried
+    /// before the options all sockets share); `None`: not one of its own.
     fn set_option(&mut self, _option: c_int, _value: Option<&[u8]>) -> Option<Result<()>> {
+        None
+    }
+    /// A shared option was set; the pattern may keep what it needs of it
+    /// (`ZMQ_INVERT_MATCHING`), as libzmq's patterns read `options` directly.
+    fn shared_option_set(&mut self, _option: c_int, _options: &SocketOptions) {}
+    /// An option this socket type reads itself (libzmq's `xgetsockopt`) into a
+    /// buffer of `capacity` bytes; `None`: not one of its own.
+    fn option(&mut self, _option: c_int, _capacity: usize) -> Option<Result<Vec<u8>>> {
         None
     }
 }

@@ -1,0 +1,248 @@
+//! Sending one message to many pipes: all of them (XSUB's subscriptions) or those a
+//! publisher matched. A pipe at its high-water mark loses the message and nobody
+//! waits for it; it is skipped until it has room again and a multipart message is
+//! then never resumed halfway, so each subscriber gets whole messages. libzmq:
+//! `dist.cpp`.
+//!
+//! The pipes are kept in one vector in four regions, as libzmq's `array_t`:
+//! `[0, matching)` take the message being sent, `[0, active)` may take a message,
+//! `[active, eligible)` got room back (or were attached) during a multipart message
+//! and join at its end, `[eligible, len)` are full.
+
+use std::collections::HashMap;
+
+use crate::msg::Msg;
+use crate::pipe::{Pipe, PipeId};
+
+#[derive(Debug, Default)]
+pub struct Distributor {
+    pipes: Vec<Pipe>,
+    /// Where each pipe is in `pipes`.
+    index: HashMap<PipeId, usize>,
+    matching: usize,
+    active: usize,
+    eligible: usize,
+    /// Inside a multipart message.
+    more: bool,
+}
+
+impl Distributor {
+    fn swap(&mut self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        self.pipes.swap(a, b);
+        self.index.insert(self.pipes[a].id(), a);
+        self.index.insert(self.pipes[b].id(), b);
+    }
+
+    /// Adds a pipe: active at once, or from the end of the message being sent.
+    pub fn attach(&mut self, pipe: Pipe) {
+        self.index.insert(pipe.id(), self.pipes.len());
+        self.pipes.push(pipe);
+        let last = self.pipes.len() - 1;
+        self.swap(last, self.eligible);
+        if !self.more {
+            self.swap(self.eligible, self.active);
+            self.active += 1;
+        }
+        self.eligible += 1;
+    }
+
+    pub fn has_pipe(&self, id: PipeId) -> bool {
+        self.index.contains_key(&id)
+    }
+
+    pub fn pipe(&self, id: PipeId) -> Option<&Pipe> {
+        self.index.get(&id).map(|&i| &self.pipes[i])
+    }
+
+    /// Marks the pipe as taking the message being sent (if it can take messages).
+    pub fn mark_matching(&mut self, id: PipeId) {
+        let Some(&i) = self.index.get(&id) else { return };
+        if i < self.matching || i >= self.eligible {
+            return;
+        }
+        self.swap(i, self.matching);
+        self.matching += 1;
+    }
+
+    /// Swaps matching and non-matching among the pipes that can take messages
+    /// (`ZMQ_INVERT_MATCHING`).
+    pub fn reverse_match(&mut self) {
+        let previous = self.matching;
+        self.matching = 0;
+        for i in previous..self.eligible {
+            self.swap(i, self.matching);
+            self.matching += 1;
+        }
+    }
+
+    pub fn unmatch(&mut self) {
+        self.matching = 0;
+    }
+
+    /// Takes a pipe out (closed by either side).
+    pub fn remove(&mut self, id: PipeId) -> Option<Pipe> {
+        let mut i = *self.index.get(&id)?;
+        if i < self.matching {
+            self.swap(i, self.matching - 1);
+            self.matching -= 1;
+            i = self.matching;
+        }
+        if i < self.active {
+            self.swap(i, self.active - 1);
+            self.active -= 1;
+            i = self.active;
+        }
+        if i < self.eligible {
+            self.swap(i, self.eligible - 1);
+            self.eligible -= 1;
+            i = self.eligible;
+        }
+        let last = self.pipes.len() - 1;
+        self.swap(i, last);
+        self.index.remove(&id);
+        self.pipes.pop()
+    }
+
+    /// The pipe has room again. Repeated activations are harmless.
+    pub fn activated(&mut self, id: PipeId) {
+        let Some(&i) = self.index.get(&id) else { return };
+        if i < self.eligible {
+            return;
+        }
+        self.swap(i, self.eligible);
+        self.eligible += 1;
+        if !self.more {
+            self.swap(self.eligible - 1, self.active);
+            self.active += 1;
+        }
+    }
+
+    /// Sends a part to every pipe that can take it.
+    pub fn send_to_all(&mut self, msg: &mut Msg) {
+        self.matching = self.active;
+        self.send_to_matching(msg);
+    }
+
+    /// Sends a part to the matching pipes, taking it out of `msg`; pipes without room
+    /// lose it (and the rest of the message).
+    pub fn send_to_matching(&mut self, msg: &mut Msg) {
+        let more = msg.more();
+        let mut msg = msg.take();
+        let mut i = 0;
+        while i < self.matching {
+            let copy = if self.matching == 1 { msg.take() } else { msg.share() };
+            if self.pipes[i].write(copy).is_ok() {
+                i += 1;
+            } else {
+                // Full or closed: out of every region until it says it has room.
+                self.swap(i, self.matching - 1);
+                self.matching -= 1;
+                self.swap(self.matching, self.active - 1);
+                self.active -= 1;
+                self.swap(self.active, self.eligible - 1);
+                self.eligible -= 1;
+            }
+        }
+        if !more {
+            self.active = self.eligible;
+        }
+        self.more = more;
+    }
+
+    /// Whether every matching pipe has room (`ZMQ_XPUB_NODROP`); the full ones will
+    /// say when they have room again.
+    pub fn matching_have_room(&self) -> bool {
+        self.pipes[..self.matching].iter().all(Pipe::check_write)
+    }
+
+    /// Every pipe.
+    pub fn pipes(&self) -> &[Pipe] {
+        &self.pipes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipe::{pipe_pair, Limits, Read};
+
+    fn part(bytes: &[u8], more: bool) -> Msg {
+        let mut msg = Msg::from_slice(bytes).unwrap();
+        msg.set_more(more);
+        msg
+    }
+
+    fn drain(pipe: &Pipe) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        while let Read::Msg(msg) = pipe.read() {
+            got.push(msg.data().to_vec());
+        }
+        got
+    }
+
+    #[test]
+    fn sends_to_all_or_to_the_matching() {
+        let (a_out, a_in) = pipe_pair([Limits::default(); 2]);
+        let (b_out, b_in) = pipe_pair([Limits::default(); 2]);
+        let mut dist = Distributor::default();
+        let b_id = b_out.id();
+        dist.attach(a_out);
+        dist.attach(b_out);
+        dist.send_to_all(&mut part(b"all", false));
+        dist.unmatch();
+        dist.mark_matching(b_id);
+        dist.send_to_matching(&mut part(b"b", false));
+        dist.unmatch();
+        dist.mark_matching(b_id);
+        dist.reverse_match();
+        dist.send_to_matching(&mut part(b"not b", false));
+        assert_eq!(drain(&a_in), [b"all".to_vec(), b"not b".to_vec()]);
+        assert_eq!(drain(&b_in), [b"all".to_vec(), b"b".to_vec()]);
+    }
+
+    #[test]
+    fn a_full_pipe_drops_whole_messages_until_activated() {
+        let (full_out, full_in) = pipe_pair([Limits::bounded(1), Limits::default()]);
+        let (free_out, free_in) = pipe_pair([Limits::default(); 2]);
+        let full_id = full_out.id();
+        let mut dist = Distributor::default();
+        dist.attach(full_out);
+        dist.attach(free_out);
+        dist.send_to_all(&mut part(b"1", false));
+        dist.send_to_all(&mut part(b"2a", true));
+        // Room comes back in the middle of a message: the rest of it is not sent there.
+        assert_eq!(drain(&full_in), [b"1".to_vec()]);
+        dist.activated(full_id);
+        dist.activated(full_id);
+        dist.send_to_all(&mut part(b"2b", false));
+        dist.send_to_all(&mut part(b"3", false));
+        assert_eq!(drain(&full_in), [b"3".to_vec()]);
+        assert_eq!(drain(&free_in), [b"1".to_vec(), b"2a".to_vec(), b"2b".to_vec(), b"3".to_vec()]);
+    }
+
+    #[test]
+    fn removal_keeps_the_regions_consistent() {
+        let mut dist = Distributor::default();
+        let mut readers = Vec::new();
+        let mut ids = Vec::new();
+        for _ in 0..4 {
+            let (out, inp) = pipe_pair([Limits::default(); 2]);
+            ids.push(out.id());
+            dist.attach(out);
+            readers.push(inp);
+        }
+        dist.mark_matching(ids[2]);
+        dist.mark_matching(ids[0]);
+        assert!(dist.remove(ids[0]).is_some());
+        assert!(dist.remove(ids[0]).is_none());
+        dist.send_to_matching(&mut part(b"m", false));
+        assert_eq!(drain(&readers[2]), [b"m".to_vec()]);
+        assert!(drain(&readers[1]).is_empty());
+        assert!(dist.has_pipe(ids[3]) && !dist.has_pipe(ids[0]));
+        assert!(dist.matching_have_room());
+        assert_eq!(dist.pipes().len(), 3);
+    }
+}

@@ -1,0 +1,406 @@
+//! Subscriptions: prefix tries of topics. libzmq: `trie.cpp` (a SUB/XSUB's own
+//! topics, counted) and `generic_mtrie_impl.hpp` (an XPUB's topics, each with the set
+//! of pipes subscribed to it).
+//!
+//! Topics come from the network and may be as long as a message, so nothing here
+//! recurses: the nodes live in one arena (`Vec`), walks use explicit stacks, and
+//! dropping a trie frees a flat vector rather than a chain of boxes.
+
+use crate::msg::Msg;
+use crate::pipe::PipeId;
+
+/// A subscription as patterns exchange it: the message `1` + topic (subscribe) or
+/// `0` + topic (cancel), whatever the transport (libzmq's XPUB takes both these and
+/// ZMTP 3.1 commands; sessions turn the commands into these).
+pub fn subscription_msg(prefix: u8, topic: &[u8]) -> Msg {
+    let mut body = Vec::with_capacity(topic.len() + 1);
+    body.push(prefix);
+    body.extend_from_slice(topic);
+    Msg::from_vec(body)
+}
+
+/// What a node holds for the topic that ends there; an empty value means no topic
+/// ends there.
+trait Slot: Default {
+    fn is_empty(&self) -> bool;
+}
+
+impl Slot for u32 {
+    fn is_empty(&self) -> bool {
+        *self == 0
+    }
+}
+
+impl Slot for Vec<PipeId> {
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+}
+
+const ROOT: usize = 0;
+
+#[derive(Debug, Default)]
+struct Node<V> {
+    /// `(byte, node)`, sorted by byte.
+    children: Vec<(u8, usize)>,
+    value: V,
+    parent: usize,
+    byte: u8,
+}
+
+/// A byte trie in an arena; freed nodes are reused.
+#[derive(Debug)]
+struct Trie<V> {
+    nodes: Vec<Node<V>>,
+    free: Vec<usize>,
+}
+
+impl<V: Slot> Default for Trie<V> {
+    fn default() -> Self {
+        Trie { nodes: vec![Node::default()], free: Vec::new() }
+    }
+}
+
+impl<V: Slot> Trie<V> {
+    fn child(&self, node: usize, byte: u8) -> Option<usize> {
+        let children = &self.nodes[node].children;
+        children.binary_search_by_key(&byte, |&(b, _)| b).ok().map(|i| children[i].1)
+    }
+
+    /// The node where `topic` ends, if it exists.
+    fn find(&self, topic: &[u8]) -> Option<usize> {
+        topic.iter().try_fold(ROOT, |node, &byte| self.child(node, byte))
+    }
+
+    /// The node where `topic` ends, made if need be.
+    fn find_or_insert(&mut self, topic: &[u8]) -> usize {
+        let mut node = ROOT;
+        for &byte in topic {
+            node = match self.nodes[node].children.binary_search_by_key(&byte, |&(b, _)| b) {
+                Ok(i) => self.nodes[node].children[i].1,
+                Err(i) => {
+                    let fresh = Node { children: Vec::new(), value: V::default(), parent: node, byte };
+                    let index = match self.free.pop() {
+                        Some(index) => {
+                            self.nodes[index] = fresh;
+                            index
+                        }
+                        None => {
+                            self.nodes.push(fresh);
+                            self.nodes.len() - 1
+                        }
+                    };
+                    self.nodes[node].children.insert(i, (byte, index));
+                    index
+                }
+            };
+        }
+        node
+    }
+
+    /// Frees `node` and its ancestors while they hold nothing.
+    fn prune(&mut self, mut node: usize) {
+        while node != ROOT && self.nodes[node].value.is_empty() && self.nodes[node].children.is_empty() {
+            let Node { parent, byte, .. } = self.nodes[node];
+            let siblings = &mut self.nodes[parent].children;
+            if let Ok(i) = siblings.binary_search_by_key(&byte, |&(b, _)| b) {
+                siblings.remove(i);
+            }
+            self.nodes[node].value = V::default();
+            self.free.push(node);
+            node = parent;
+        }
+    }
+
+    /// The topic that ends at `node`.
+    fn topic(&self, mut node: usize) -> Vec<u8> {
+        let mut topic = Vec::new();
+        while node != ROOT {
+            topic.push(self.nodes[node].byte);
+            node = self.nodes[node].parent;
+        }
+        topic.reverse();
+        topic
+    }
+
+    /// Every node holding a topic, in lexicographic order of the topics (libzmq's
+    /// walk order, so notifications come in the same order).
+    fn nodes_in_order(&self) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut stack = vec![ROOT];
+        while let Some(node) = stack.pop() {
+            if !self.nodes[node].value.is_empty() {
+                found.push(node);
+            }
+            stack.extend(self.nodes[node].children.iter().rev().map(|&(_, child)| child));
+        }
+        found
+    }
+
+    /// The values of every topic that is a prefix of `data` (the empty topic first).
+    fn prefixes_of<'a>(&'a self, data: &'a [u8]) -> impl Iterator<Item = &'a V> + 'a {
+        let mut node = Some(ROOT);
+        let mut rest = data.iter();
+        std::iter::from_fn(move || {
+            let current = node?;
+            node = rest.next().and_then(|&byte| self.child(current, byte));
+            Some(&self.nodes[current].value)
+        })
+        .filter(|value| !value.is_empty())
+    }
+}
+
+/// A SUB or XSUB socket's own subscriptions: each topic with the number of times it
+/// was subscribed. libzmq: `trie.cpp`.
+#[derive(Debug, Default)]
+pub struct TopicSet {
+    trie: Trie<u32>,
+    topics: usize,
+}
+
+impl TopicSet {
+    /// Counts one more subscription to `topic`; whether it is new.
+    pub fn add(&mut self, topic: &[u8]) -> bool {
+        let node = self.trie.find_or_insert(topic);
+        let count = &mut self.trie.nodes[node].value;
+        *count = count.saturating_add(1);
+        let new = *count == 1;
+        self.topics += usize::from(new);
+        new
+    }
+
+    /// Counts one subscription to `topic` less; whether that was the last one (an
+    /// unknown topic is no change).
+    pub fn remove(&mut self, topic: &[u8]) -> bool {
+        let Some(node) = self.trie.find(topic) else { return false };
+        let count = &mut self.trie.nodes[node].value;
+        if *count == 0 {
+            return false;
+        }
+        *count -= 1;
+        let last = *count == 0;
+        if last {
+            self.topics -= 1;
+            self.trie.prune(node);
+        }
+        last
+    }
+
+    /// Whether some topic is a prefix of `data` (the empty topic matches everything).
+    pub fn matches(&self, data: &[u8]) -> bool {
+        self.trie.prefixes_of(data).next().is_some()
+    }
+
+    /// Every topic once, in order (to send them to a new peer).
+    pub fn topics(&self) -> Vec<Vec<u8>> {
+        self.trie.nodes_in_order().into_iter().map(|node| self.trie.topic(node)).collect()
+    }
+
+    /// The number of distinct topics (`ZMQ_TOPICS_COUNT`).
+    pub fn len(&self) -> usize {
+        self.topics
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.topics == 0
+    }
+}
+
+/// What removing one pipe's subscription found. libzmq: `mtrie_t::rm_result`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// The pipe was not subscribed to the topic.
+    NotFound,
+    /// Other pipes are still subscribed to it.
+    OthersRemain,
+    /// That was the last pipe subscribed to it.
+    Last,
+}
+
+/// An XPUB's subscriptions: each topic with the set of pipes subscribed to it (a
+/// pipe subscribing twice is in the set once, as in libzmq). libzmq: `mtrie.cpp`.
+#[derive(Debug, Default)]
+pub struct PipeTrie {
+    trie: Trie<Vec<PipeId>>,
+    topics: usize,
+}
+
+impl PipeTrie {
+    /// Subscribes `pipe` to `topic`; whether the topic had no pipe before.
+    pub fn add(&mut self, topic: &[u8], pipe: PipeId) -> bool {
+        let node = self.trie.find_or_insert(topic);
+        let pipes = &mut self.trie.nodes[node].value;
+        let first = pipes.is_empty();
+        if !pipes.contains(&pipe) {
+            pipes.push(pipe);
+        }
+        self.topics += usize::from(first);
+        first
+    }
+
+    /// Unsubscribes `pipe` from `topic`.
+    pub fn remove(&mut self, topic: &[u8], pipe: PipeId) -> Removed {
+        let Some(node) = self.trie.find(topic) else { return Removed::NotFound };
+        let pipes = &mut self.trie.nodes[node].value;
+        let Some(index) = pipes.iter().position(|&p| p == pipe) else { return Removed::NotFound };
+        pipes.swap_remove(index);
+        if !pipes.is_empty() {
+            return Removed::OthersRemain;
+        }
+        self.topics -= 1;
+        self.trie.prune(node);
+        Removed::Last
+    }
+
+    /// Unsubscribes `pipe` from everything; the topics it had, in order — all of
+    /// them, or with `only_last` only those no other pipe is subscribed to.
+    pub fn remove_pipe(&mut self, pipe: PipeId, only_last: bool) -> Vec<Vec<u8>> {
+        let mut reported = Vec::new();
+        let mut emptied = Vec::new();
+        for node in self.trie.nodes_in_order() {
+            let pipes = &mut self.trie.nodes[node].value;
+            let Some(index) = pipes.iter().position(|&p| p == pipe) else { continue };
+            pipes.swap_remove(index);
+            let last = pipes.is_empty();
+            if !only_last || last {
+                reported.push(self.trie.topic(node));
+            }
+            if last {
+                self.topics -= 1;
+                emptied.push(node);
+            }
+        }
+        // Deepest first, so a pruned child never leaves its parent behind.
+        for node in emptied.into_iter().rev() {
+            self.trie.prune(node);
+        }
+        reported
+    }
+
+    /// Calls `each` for every pipe subscribed to a prefix of `data` (a pipe may come
+    /// more than once, once per matching topic).
+    pub fn for_each_match(&self, data: &[u8], mut each: impl FnMut(PipeId)) {
+        for pipes in self.trie.prefixes_of(data) {
+            pipes.iter().copied().for_each(&mut each);
+        }
+    }
+
+    /// The number of topics some pipe is subscribed to (`ZMQ_TOPICS_COUNT`).
+    pub fn len(&self) -> usize {
+        self.topics
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.topics == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipe::{pipe_pair, Limits};
+
+    fn ids() -> (PipeId, PipeId) {
+        let (a, b) = pipe_pair([Limits::default(); 2]);
+        (a.id(), b.id())
+    }
+
+    #[test]
+    fn topic_set_counts_and_matches_prefixes() {
+        let mut set = TopicSet::default();
+        assert!(!set.matches(b"anything"));
+        assert!(set.add(b"ab"));
+        assert!(!set.add(b"ab"));
+        assert!(set.add(b"b"));
+        assert!(set.matches(b"abc"));
+        assert!(set.matches(b"ab"));
+        assert!(!set.matches(b"a"));
+        assert!(set.matches(b"bzz"));
+        assert_eq!(set.len(), 2);
+        assert!(!set.remove(b"ab"));
+        assert!(set.matches(b"abc"));
+        assert!(set.remove(b"ab"));
+        assert!(!set.matches(b"abc"));
+        assert!(!set.remove(b"ab"));
+        assert!(!set.remove(b"zz"));
+        assert_eq!(set.len(), 1);
+        assert!(set.add(b""));
+        assert!(set.matches(b""));
+        assert!(set.matches(b"q"));
+        assert_eq!(set.topics(), [b"".to_vec(), b"b".to_vec()]);
+    }
+
+    #[test]
+    fn topics_come_in_order_and_nodes_are_reused() {
+        let mut set = TopicSet::default();
+        for topic in [&b"b"[..], b"abc", b"a", b"ba"] {
+            set.add(topic);
+        }
+        assert_eq!(set.topics(), [b"a".to_vec(), b"abc".to_vec(), b"b".to_vec(), b"ba".to_vec()]);
+        let size = set.trie.nodes.len();
+        set.remove(b"abc");
+        set.add(b"axy");
+        assert_eq!(set.trie.nodes.len(), size);
+    }
+
+    #[test]
+    fn long_topics_do_not_recurse() {
+        let topic = vec![b'x'; 1 << 20];
+        let mut set = TopicSet::default();
+        set.add(&topic);
+        assert!(set.matches(&topic));
+        assert_eq!(set.topics()[0].len(), topic.len());
+        let mut trie = PipeTrie::default();
+        let (a, _) = ids();
+        trie.add(&topic, a);
+        assert_eq!(trie.remove_pipe(a, true).len(), 1);
+        assert_eq!(trie.trie.free.len(), topic.len());
+        drop(set);
+    }
+
+    #[test]
+    fn pipe_trie_reports_first_and_last() {
+        let (a, b) = ids();
+        let mut trie = PipeTrie::default();
+        assert!(trie.add(b"t", a));
+        assert!(!trie.add(b"t", a));
+        assert!(!trie.add(b"t", b));
+        assert_eq!(trie.remove(b"t", a), Removed::OthersRemain);
+        assert_eq!(trie.remove(b"t", a), Removed::NotFound);
+        assert_eq!(trie.remove(b"t", b), Removed::Last);
+        assert_eq!(trie.remove(b"u", b), Removed::NotFound);
+        assert!(trie.is_empty());
+    }
+
+    #[test]
+    fn pipe_trie_matches_every_prefix() {
+        let (a, b) = ids();
+        let mut trie = PipeTrie::default();
+        trie.add(b"", a);
+        trie.add(b"ne", b);
+        trie.add(b"news", b);
+        let mut hits = Vec::new();
+        trie.for_each_match(b"news!", |pipe| hits.push(pipe));
+        assert_eq!(hits, [a, b, b]);
+        hits.clear();
+        trie.for_each_match(b"n", |pipe| hits.push(pipe));
+        assert_eq!(hits, [a]);
+    }
+
+    #[test]
+    fn removing_a_pipe_reports_its_topics() {
+        let (a, b) = ids();
+        let mut trie = PipeTrie::default();
+        trie.add(b"x", a);
+        trie.add(b"y", a);
+        trie.add(b"y", b);
+        trie.add(b"yz", a);
+        assert_eq!(trie.remove_pipe(a, true), [b"x".to_vec(), b"yz".to_vec()]);
+        assert_eq!(trie.len(), 1);
+        trie.add(b"x", a);
+        assert_eq!(trie.remove_pipe(a, false), [b"x".to_vec()]);
+        assert_eq!(trie.remove_pipe(b, false), [b"y".to_vec()]);
+        assert!(trie.is_empty());
+        assert_eq!(trie.trie.nodes_in_order(), Vec::<usize>::new());
+    }
+}
