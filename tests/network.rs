@@ -4,34 +4,11 @@
 
 use std::time::Duration;
 
+mod engine;
+
+use engine::*;
 use zmq::constants::*;
-use zmq::{Context, Errno, Msg, Socket};
-
-fn int(value: i32) -> [u8; 4] {
-    value.to_ne_bytes()
-}
-
-fn socket(context: &Context, kind: i32) -> Socket {
-    let socket = Socket::new(context, kind).unwrap();
-    socket.set_option(ZMQ_RCVTIMEO, Some(&int(5000))).unwrap();
-    socket.set_option(ZMQ_SNDTIMEO, Some(&int(5000))).unwrap();
-    socket.set_option(ZMQ_LINGER, Some(&int(0))).unwrap();
-    socket
-}
-
-fn send(socket: &Socket, bytes: &[u8]) {
-    socket.send(&mut Msg::from_slice(bytes).unwrap(), 0).expect("sent within 5 s");
-}
-
-fn recv(socket: &Socket) -> Vec<u8> {
-    socket.recv(0).expect("a message within 5 s").data().to_vec()
-}
-
-fn last_endpoint(socket: &Socket) -> String {
-    let mut bytes = socket.option(ZMQ_LAST_ENDPOINT, 256).unwrap();
-    bytes.pop();
-    String::from_utf8(bytes).unwrap()
-}
+use zmq::{Context, Errno, Msg};
 
 #[test]
 fn tcp_wildcard_port_is_reported_and_reachable() {

@@ -4,12 +4,11 @@
 
 use std::time::{Duration, Instant};
 
+mod engine;
+
+use engine::*;
 use zmq::constants::*;
 use zmq::{Context, Errno, Msg, Socket};
-
-fn int(value: i32) -> [u8; 4] {
-    value.to_ne_bytes()
-}
 
 fn socket(context: &Context, kind: i32) -> Socket {
     let socket = Socket::new(context, kind).unwrap();
@@ -20,10 +19,6 @@ fn socket(context: &Context, kind: i32) -> Socket {
 
 fn send(socket: &Socket, bytes: &[u8]) {
     socket.send(&mut Msg::from_slice(bytes).unwrap(), 0).unwrap();
-}
-
-fn recv(socket: &Socket) -> Vec<u8> {
-    socket.recv(0).expect("a message within 5 s").data().to_vec()
 }
 
 fn nothing(socket: &Socket) {

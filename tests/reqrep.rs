@@ -5,52 +5,11 @@
 
 use std::time::Duration;
 
+mod engine;
+
+use engine::*;
 use zmq::constants::*;
 use zmq::{Context, Errno, Msg, Socket};
-
-fn int(value: i32) -> [u8; 4] {
-    value.to_ne_bytes()
-}
-
-fn socket(context: &Context, kind: i32) -> Socket {
-    let socket = Socket::new(context, kind).unwrap();
-    socket.set_option(ZMQ_RCVTIMEO, Some(&int(5000))).unwrap();
-    socket.set_option(ZMQ_SNDTIMEO, Some(&int(5000))).unwrap();
-    socket.set_option(ZMQ_LINGER, Some(&int(0))).unwrap();
-    socket
-}
-
-fn send(socket: &Socket, parts: &[&[u8]]) {
-    for (index, part) in parts.iter().enumerate() {
-        let flags = if index + 1 < parts.len() { ZMQ_SNDMORE } else { 0 };
-        socket.send(&mut Msg::from_slice(part).unwrap(), flags).expect("sent within 5 s");
-    }
-}
-
-/// Every part of the next message.
-fn recv(socket: &Socket) -> Vec<Vec<u8>> {
-    let mut parts = Vec::new();
-    loop {
-        let part = socket.recv(0).expect("a message within 5 s");
-        parts.push(part.data().to_vec());
-        if !part.more() {
-            return parts;
-        }
-    }
-}
-
-fn last_endpoint(socket: &Socket) -> String {
-    let mut bytes = socket.option(ZMQ_LAST_ENDPOINT, 256).unwrap();
-    bytes.pop();
-    String::from_utf8(bytes).unwrap()
-}
-
-fn finish(context: Context, sockets: Vec<Socket>) {
-    for socket in sockets {
-        socket.close();
-    }
-    context.terminate();
-}
 
 #[test]
 fn req_rep_round_trips_and_enforces_the_order() {
@@ -62,12 +21,12 @@ fn req_rep_round_trips_and_enforces_the_order() {
         assert_eq!(req.recv(0).unwrap_err(), Errno::EFSM, "no receive before a request");
         assert_eq!(rep.send(&mut Msg::from_slice(b"x").unwrap(), 0), Err(Errno::EFSM));
         for round in 0..3u8 {
-            send(&req, &[b"question", &[round]]);
+            send_parts(&req, &[b"question", &[round]]);
             assert_eq!(req.send(&mut Msg::from_slice(b"again").unwrap(), 0), Err(Errno::EFSM));
             // REP sees the body only; the envelope is kept for the reply.
-            assert_eq!(recv(&rep), [b"question".to_vec(), vec![round]]);
-            send(&rep, &[b"answer"]);
-            assert_eq!(recv(&req), [b"answer".to_vec()]);
+            assert_eq!(recv_parts(&rep), [b"question".to_vec(), vec![round]]);
+            send_parts(&rep, &[b"answer"]);
+            assert_eq!(recv_parts(&req), [b"answer".to_vec()]);
         }
         finish(context, vec![rep, req]);
     }
@@ -85,22 +44,22 @@ fn router_names_peers_by_routing_id_or_a_generated_one() {
     let anonymous = socket(&context, ZMQ_DEALER);
     anonymous.connect(&endpoint).unwrap();
 
-    send(&named, &[b"from alice"]);
-    assert_eq!(recv(&router), [b"alice".to_vec(), b"from alice".to_vec()]);
-    send(&anonymous, &[b"from nobody"]);
-    let message = recv(&router);
+    send_parts(&named, &[b"from alice"]);
+    assert_eq!(recv_parts(&router), [b"alice".to_vec(), b"from alice".to_vec()]);
+    send_parts(&anonymous, &[b"from nobody"]);
+    let message = recv_parts(&router);
     let generated = message[0].clone();
     assert_eq!((generated.len(), generated[0]), (5, 0), "libzmq's 5-byte generated id");
     assert_eq!(message[1], b"from nobody");
 
     // Replies go by name, multipart kept whole.
-    send(&router, &[&generated, b"to you", b"two parts"]);
-    assert_eq!(recv(&anonymous), [b"to you".to_vec(), b"two parts".to_vec()]);
-    send(&router, &[b"alice", b"hi"]);
-    assert_eq!(recv(&named), [b"hi".to_vec()]);
+    send_parts(&router, &[&generated, b"to you", b"two parts"]);
+    assert_eq!(recv_parts(&anonymous), [b"to you".to_vec(), b"two parts".to_vec()]);
+    send_parts(&router, &[b"alice", b"hi"]);
+    assert_eq!(recv_parts(&named), [b"hi".to_vec()]);
 
     // Unknown names are dropped, or refused with ROUTER_MANDATORY.
-    send(&router, &[b"bob", b"lost"]);
+    send_parts(&router, &[b"bob", b"lost"]);
     router.set_option(ZMQ_ROUTER_MANDATORY, Some(&int(1))).unwrap();
     let mut to_bob = Msg::from_slice(b"bob").unwrap();
     assert_eq!(router.send(&mut to_bob, ZMQ_SNDMORE), Err(Errno::EHOSTUNREACH));
@@ -121,14 +80,14 @@ fn dealer_round_robins_and_fair_queues() {
         })
         .collect();
     for i in 0..4u8 {
-        send(&dealer, &[&[i]]);
+        send_parts(&dealer, &[&[i]]);
     }
-    assert_eq!([recv(&peers[0]), recv(&peers[0])], [[vec![0]], [vec![2]]]);
-    assert_eq!([recv(&peers[1]), recv(&peers[1])], [[vec![1]], [vec![3]]]);
-    send(&peers[0], &[b"a"]);
-    send(&peers[0], &[b"b"]);
-    send(&peers[1], &[b"c"]);
-    let received: Vec<Vec<Vec<u8>>> = (0..3).map(|_| recv(&dealer)).collect();
+    assert_eq!([recv_parts(&peers[0]), recv_parts(&peers[0])], [[vec![0]], [vec![2]]]);
+    assert_eq!([recv_parts(&peers[1]), recv_parts(&peers[1])], [[vec![1]], [vec![3]]]);
+    send_parts(&peers[0], &[b"a"]);
+    send_parts(&peers[0], &[b"b"]);
+    send_parts(&peers[1], &[b"c"]);
+    let received: Vec<Vec<Vec<u8>>> = (0..3).map(|_| recv_parts(&dealer)).collect();
     assert_eq!(received, [[b"a".to_vec()], [b"c".to_vec()], [b"b".to_vec()]]);
     let mut all = vec![dealer];
     all.extend(peers);
@@ -147,14 +106,14 @@ fn req_relaxed_and_correlate_take_only_the_latest_reply() {
     let second = socket(&context, ZMQ_REP);
     second.connect("inproc://relaxed").unwrap();
 
-    send(&req, &[b"one"]);
-    assert_eq!(recv(&first), [b"one".to_vec()]);
+    send_parts(&req, &[b"one"]);
+    assert_eq!(recv_parts(&first), [b"one".to_vec()]);
     // Relaxed: a new request without waiting for the first reply.
-    send(&req, &[b"two"]);
-    assert_eq!(recv(&second), [b"two".to_vec()]);
-    send(&first, &[b"stale"]);
-    send(&second, &[b"fresh"]);
-    assert_eq!(recv(&req), [b"fresh".to_vec()], "the stale reply is dropped");
+    send_parts(&req, &[b"two"]);
+    assert_eq!(recv_parts(&second), [b"two".to_vec()]);
+    send_parts(&first, &[b"stale"]);
+    send_parts(&second, &[b"fresh"]);
+    assert_eq!(recv_parts(&req), [b"fresh".to_vec()], "the stale reply is dropped");
     req.set_option(ZMQ_RCVTIMEO, Some(&int(100))).unwrap();
     assert_eq!(req.recv(0).unwrap_err(), Errno::EFSM);
     finish(context, vec![req, first, second]);
@@ -168,18 +127,18 @@ fn rep_drops_the_reply_to_a_requester_that_left() {
     let endpoint = last_endpoint(&rep);
     let gone = socket(&context, ZMQ_REQ);
     gone.connect(&endpoint).unwrap();
-    send(&gone, &[b"hello"]);
-    assert_eq!(recv(&rep), [b"hello".to_vec()]);
+    send_parts(&gone, &[b"hello"]);
+    assert_eq!(recv_parts(&rep), [b"hello".to_vec()]);
     gone.close();
     std::thread::sleep(Duration::from_millis(100));
     // The reply has nowhere to go: it is dropped, and REP serves the next requester.
-    send(&rep, &[b"nobody hears this"]);
+    send_parts(&rep, &[b"nobody hears this"]);
     let next = socket(&context, ZMQ_REQ);
     next.connect(&endpoint).unwrap();
-    send(&next, &[b"again"]);
-    assert_eq!(recv(&rep), [b"again".to_vec()]);
-    send(&rep, &[b"answer"]);
-    assert_eq!(recv(&next), [b"answer".to_vec()]);
+    send_parts(&next, &[b"again"]);
+    assert_eq!(recv_parts(&rep), [b"again".to_vec()]);
+    send_parts(&rep, &[b"answer"]);
+    assert_eq!(recv_parts(&next), [b"answer".to_vec()]);
     finish(context, vec![rep, next]);
 }
 
@@ -194,7 +153,7 @@ fn probe_router_and_connect_routing_id() {
     prober.set_option(ZMQ_ROUTING_ID, Some(b"probe")).unwrap();
     prober.set_option(ZMQ_PROBE_ROUTER, Some(&int(1))).unwrap();
     prober.connect(&endpoint).unwrap();
-    assert_eq!(recv(&server), [b"probe".to_vec(), Vec::new()]);
+    assert_eq!(recv_parts(&server), [b"probe".to_vec(), Vec::new()]);
     // A connecting ROUTER names its peer as told, whatever the peer calls itself.
     let client = socket(&context, ZMQ_ROUTER);
     client.set_option(ZMQ_CONNECT_ROUTING_ID, Some(b"the-server")).unwrap();
@@ -204,14 +163,14 @@ fn probe_router_and_connect_routing_id() {
     for _ in 0..500 {
         // The peer is known once the connection is up.
         if client.send(&mut Msg::from_slice(b"the-server").unwrap(), ZMQ_SNDMORE).is_ok() {
-            send(&client, &[b"hello"]);
+            send_parts(&client, &[b"hello"]);
             sent = true;
             break;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(sent, "the connection came up within 5 s");
-    assert_eq!(recv(&server)[1], b"hello");
+    assert_eq!(recv_parts(&server)[1], b"hello");
     assert_eq!(client.set_option(ZMQ_CONNECT_ROUTING_ID, Some(b"")), Err(Errno::EINVAL));
     finish(context, vec![server, prober, client]);
 }

@@ -1,0 +1,66 @@
+//! Helpers of the tests that drive the engine through its Rust API: sockets with
+//! bounded waits, sending and receiving strings of bytes, the bound endpoint.
+
+#![allow(dead_code)]
+
+use zmq::constants::*;
+use zmq::{Context, Msg, Socket};
+
+pub fn int(value: i32) -> [u8; 4] {
+    value.to_ne_bytes()
+}
+
+/// A socket whose blocking calls give up after 5 s and whose close drops what is
+/// unsent.
+pub fn socket(context: &Context, kind: i32) -> Socket {
+    let socket = Socket::new(context, kind).unwrap();
+    socket.set_option(ZMQ_RCVTIMEO, Some(&int(5000))).unwrap();
+    socket.set_option(ZMQ_SNDTIMEO, Some(&int(5000))).unwrap();
+    socket.set_option(ZMQ_LINGER, Some(&int(0))).unwrap();
+    socket
+}
+
+/// Sends a one-part message.
+pub fn send(socket: &Socket, bytes: &[u8]) {
+    socket.send(&mut Msg::from_slice(bytes).unwrap(), 0).expect("sent within 5 s");
+}
+
+/// Sends a message of these parts.
+pub fn send_parts(socket: &Socket, parts: &[&[u8]]) {
+    for (index, part) in parts.iter().enumerate() {
+        let flags = if index + 1 < parts.len() { ZMQ_SNDMORE } else { 0 };
+        socket.send(&mut Msg::from_slice(part).unwrap(), flags).expect("sent within 5 s");
+    }
+}
+
+/// The next part's bytes.
+pub fn recv(socket: &Socket) -> Vec<u8> {
+    socket.recv(0).expect("a message within 5 s").data().to_vec()
+}
+
+/// Every part of the next message.
+pub fn recv_parts(socket: &Socket) -> Vec<Vec<u8>> {
+    let mut parts = Vec::new();
+    loop {
+        let part = socket.recv(0).expect("a message within 5 s");
+        parts.push(part.data().to_vec());
+        if !part.more() {
+            return parts;
+        }
+    }
+}
+
+/// `ZMQ_LAST_ENDPOINT` as text.
+pub fn last_endpoint(socket: &Socket) -> String {
+    let mut bytes = socket.option(ZMQ_LAST_ENDPOINT, 256).unwrap();
+    bytes.pop();
+    String::from_utf8(bytes).unwrap()
+}
+
+/// Closes the sockets and terminates their context.
+pub fn finish(context: Context, sockets: impl IntoIterator<Item = Socket>) {
+    for socket in sockets {
+        socket.close();
+    }
+    context.terminate();
+}
