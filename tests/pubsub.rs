@@ -29,11 +29,6 @@ fn subscribe(socket: &Socket, topic: &[u8]) {
     socket.set_option(ZMQ_SUBSCRIBE, Some(topic)).unwrap();
 }
 
-fn endpoint(socket: &Socket) -> String {
-    let bytes = socket.option(ZMQ_LAST_ENDPOINT, 256).unwrap();
-    String::from_utf8(bytes[..bytes.len() - 1].to_vec()).unwrap()
-}
-
 /// Publishes `probe` until `sub` receives it (subscriptions travel asynchronously
 /// over tcp), at most 5 s.
 fn until_subscribed(publisher: &Socket, sub: &Socket, probe: &[u8]) {
@@ -50,13 +45,6 @@ fn until_subscribed(publisher: &Socket, sub: &Socket, probe: &[u8]) {
     // Drop any extra copies of the probe.
     while sub.recv(0).is_ok() {}
     sub.set_option(ZMQ_RCVTIMEO, Some(&int(5000))).unwrap();
-}
-
-fn close_all(context: Context, sockets: impl IntoIterator<Item = Socket>) {
-    for socket in sockets {
-        socket.close();
-    }
-    context.terminate();
 }
 
 #[test]
@@ -83,7 +71,7 @@ fn sub_gets_what_matches_its_prefixes_inproc() {
     assert_eq!(publisher.recv(ZMQ_DONTWAIT).unwrap_err(), Errno::ENOTSUP);
     assert_eq!(sub.send(&mut Msg::new(), ZMQ_DONTWAIT).unwrap_err(), Errno::ENOTSUP);
     assert_eq!(publisher.events().unwrap(), ZMQ_POLLOUT as i16);
-    close_all(context, [publisher, sub]);
+    finish(context, [publisher, sub]);
 }
 
 #[test]
@@ -100,7 +88,7 @@ fn empty_subscription_takes_everything_and_multipart_stays_whole() {
     assert_eq!(recv(&sub), b"head");
     assert_eq!(sub.option(ZMQ_RCVMORE, 4).unwrap(), int(1));
     assert_eq!(recv(&sub), b"tail");
-    close_all(context, [publisher, sub]);
+    finish(context, [publisher, sub]);
 }
 
 #[test]
@@ -122,7 +110,7 @@ fn pub_drops_at_the_hwm_and_never_blocks() {
         got += 1;
     }
     assert_eq!(got, 10, "SNDHWM + RCVHWM messages, the rest dropped");
-    close_all(context, [publisher, sub]);
+    finish(context, [publisher, sub]);
 }
 
 #[test]
@@ -156,7 +144,7 @@ fn xpub_sees_subscriptions_and_cancellations() {
     assert_eq!(xpub.option(ZMQ_TOPICS_COUNT, 4).unwrap(), int(0));
     assert_eq!(xpub.set_option(ZMQ_XPUB_VERBOSE, Some(&int(-1))), Err(Errno::EINVAL));
     assert_eq!(xpub.set_option(ZMQ_SUBSCRIBE, Some(b"x")), Err(Errno::EINVAL));
-    close_all(context, [xpub]);
+    finish(context, [xpub]);
 }
 
 #[test]
@@ -180,7 +168,7 @@ fn xsub_forwards_subscriptions_and_messages() {
     assert_eq!(recv(&xsub), b"sport");
     send(&xsub, b"\x00news");
     assert_eq!(recv(&xpub), b"\x00news");
-    close_all(context, [xpub, xsub]);
+    finish(context, [xpub, xsub]);
 }
 
 #[test]
@@ -196,7 +184,7 @@ fn sub_inverted_matching_takes_what_does_not_match() {
     send(&publisher, b"other");
     assert_eq!(recv(&sub), b"other");
     nothing(&sub);
-    close_all(context, [publisher, sub]);
+    finish(context, [publisher, sub]);
 }
 
 #[test]
@@ -219,7 +207,7 @@ fn xpub_manual_and_welcome_message() {
     send(&xpub, b"B1");
     subscribe(&sub, b"B");
     assert_eq!(recv(&sub), b"B1");
-    close_all(context, [xpub, sub]);
+    finish(context, [xpub, sub]);
 }
 
 #[test]
@@ -244,7 +232,7 @@ fn xpub_nodrop_says_eagain_instead_of_dropping() {
     assert_eq!(recv(&sub), b"m");
     xpub.set_option(ZMQ_SNDTIMEO, Some(&int(5000))).unwrap();
     send(&xpub, b"again");
-    close_all(context, [xpub, sub]);
+    finish(context, [xpub, sub]);
 }
 
 #[test]
@@ -252,7 +240,7 @@ fn pub_sub_over_tcp_with_commands_on_the_wire() {
     let context = Context::new();
     let (publisher, sub) = (socket(&context, ZMQ_PUB), socket(&context, ZMQ_SUB));
     publisher.bind("tcp://127.0.0.1:*").unwrap();
-    sub.connect(&endpoint(&publisher)).unwrap();
+    sub.connect(&last_endpoint(&publisher)).unwrap();
     subscribe(&sub, b"t");
     until_subscribed(&publisher, &sub, b"t-probe");
     send(&publisher, b"u");
@@ -265,7 +253,7 @@ fn pub_sub_over_tcp_with_commands_on_the_wire() {
     send(&publisher, b"t3");
     send(&publisher, b"v1");
     assert_eq!(recv(&sub), b"v1");
-    close_all(context, [publisher, sub]);
+    finish(context, [publisher, sub]);
 }
 
 #[test]
@@ -275,7 +263,7 @@ fn xpub_xsub_over_tcp() {
     // The connecting XSUB has its pipe at once (a bound one would get it only when
     // it next runs, and drop what it sent before, as libzmq's does).
     xpub.bind("tcp://127.0.0.1:*").unwrap();
-    xsub.connect(&endpoint(&xpub)).unwrap();
+    xsub.connect(&last_endpoint(&xpub)).unwrap();
     send(&xsub, b"\x01topic");
     assert_eq!(recv(&xpub), b"\x01topic");
     send(&xsub, b"up");
@@ -284,7 +272,7 @@ fn xpub_xsub_over_tcp() {
     assert_eq!(recv(&xsub), b"topic!");
     send(&xsub, b"\x00topic");
     assert_eq!(recv(&xpub), b"\x00topic");
-    close_all(context, [xpub, xsub]);
+    finish(context, [xpub, xsub]);
 }
 
 #[test]
@@ -294,7 +282,7 @@ fn a_restarted_publisher_gets_the_subscriptions_again() {
     sub.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
     let publisher = socket(&context, ZMQ_PUB);
     publisher.bind("tcp://127.0.0.1:*").unwrap();
-    let address = endpoint(&publisher);
+    let address = last_endpoint(&publisher);
     sub.connect(&address).unwrap();
     subscribe(&sub, b"keep");
     subscribe(&sub, b"gone");
@@ -307,5 +295,5 @@ fn a_restarted_publisher_gets_the_subscriptions_again() {
     send(&publisher, b"gone");
     send(&publisher, b"keep-3");
     assert_eq!(recv(&sub), b"keep-3");
-    close_all(context, [publisher, sub]);
+    finish(context, [publisher, sub]);
 }
