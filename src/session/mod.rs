@@ -11,6 +11,7 @@
 
 mod listener;
 mod stream;
+mod wire;
 
 use core::ffi::c_int;
 use std::collections::BTreeSet;
@@ -23,6 +24,7 @@ use mio::{Interest, Token};
 
 pub use listener::{Listener, ListenerSocket};
 pub use stream::Stream;
+use wire::Wire;
 
 use crate::constants::{
     ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED,
@@ -37,7 +39,7 @@ use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp::{self, ConnectAddress};
-use crate::zmtp::{self, Config, Connection, Event as ZmtpEvent};
+use crate::zmtp::{self, Config, Event as ZmtpEvent};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -67,7 +69,7 @@ enum Role {
 struct Link {
     stream: Stream,
     /// `None` while a TCP connect is in progress.
-    protocol: Option<Connection>,
+    protocol: Option<Wire>,
 }
 
 /// Write this much before reading more messages from the pipe.
@@ -214,7 +216,7 @@ impl Session {
     }
 
     fn start_protocol(&mut self, stream: Stream, now: Instant) {
-        let protocol = Connection::new(self.config(stream.peer_address()), now);
+        let protocol = Wire::new(self.config(stream.peer_address()), self.link.options.raw_notify, now);
         self.connection = Some(Link { stream, protocol: Some(protocol) });
     }
 
@@ -281,6 +283,13 @@ impl Session {
 
     /// The connection (or an attempt) ended.
     fn disconnected(&mut self, now: Instant, cause: Cause) -> Flow {
+        let raw = self.connection.as_ref().and_then(|link| link.protocol.as_ref()).is_some_and(Wire::is_raw);
+        if raw && self.link.options.raw_notify {
+            // STREAM: an empty message says the peer is gone.
+            if let Some(pipe) = &self.pipe {
+                let _ = pipe.write(Msg::new());
+            }
+        }
         self.connection = None;
         self.connect_deadline = None;
         self.stalled = None;
@@ -316,7 +325,12 @@ impl Session {
         if self.pump_in(reactor, token, now).is_err() || self.flush(now).is_err() {
             return self.disconnected(now, self.cause());
         }
-        if self.lingering && self.pipe.is_none() && self.output_empty() {
+        let close_requested = self
+            .connection
+            .as_ref()
+            .and_then(|link| link.protocol.as_ref())
+            .is_some_and(Wire::close_requested);
+        if close_requested || (self.lingering && self.pipe.is_none() && self.output_empty()) {
             return self.close_gracefully(now);
         }
         Flow::Continue
@@ -476,11 +490,8 @@ impl Session {
     }
 
     fn arm_timer(&self, reactor: &mut Reactor, token: Token, _now: Instant) {
-        let protocol_timeout = self
-            .connection
-            .as_ref()
-            .and_then(|link| link.protocol.as_ref())
-            .and_then(Connection::poll_timeout);
+        let protocol_timeout =
+            self.connection.as_ref().and_then(|link| link.protocol.as_ref()).and_then(Wire::poll_timeout);
         let next = [
             self.reconnect_at,
             self.connect_deadline,
@@ -509,11 +520,8 @@ impl Session {
     fn linger(&mut self, now: Instant) -> Flow {
         self.start_lingering(now);
         let linger = self.link.linger.load(Ordering::Relaxed);
-        let connected = self
-            .connection
-            .as_ref()
-            .and_then(|link| link.protocol.as_ref())
-            .is_some_and(Connection::is_ready);
+        let connected =
+            self.connection.as_ref().and_then(|link| link.protocol.as_ref()).is_some_and(Wire::is_ready);
         // With nothing left to send, or no time to send it, the session ends now.
         // Otherwise it goes on (reconnecting if need be, as libzmq does) until the
         // queue is out or the linger period is over (never, for -1).

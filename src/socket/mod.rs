@@ -93,7 +93,8 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_XPUB => Box::new(xpub::XPub::new(false)),
         ZMQ_SUB => Box::new(xsub::XSub::new(true)),
         ZMQ_XSUB => Box::new(xsub::XSub::new(false)),
-        ZMQ_STREAM..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        ZMQ_STREAM => Box::new(router::Router::stream()),
+        ZMQ_SERVER..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -384,6 +385,12 @@ impl Socket {
         let mut state = self.lock()?;
         if let Some(outcome) = state.pattern.set_option(option, value) {
             return outcome;
+        }
+        if option == ZMQ_STREAM_NOTIFY && self.inner.socket_type == ZMQ_STREAM {
+            // Read by the sessions (they send the notifications), so kept with the
+            // options rather than in the pattern.
+            state.options.raw_notify = pattern::bool_option(value)?;
+            return Ok(());
         }
         if option == ZMQ_CONNECT_ROUTING_ID {
             // libzmq: 1 to 255 bytes, for the next connect only.

@@ -11,7 +11,7 @@ use core::ffi::c_int;
 use std::collections::HashMap;
 
 use super::pattern::{bool_option, Pattern};
-use crate::constants::{ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY};
+use crate::constants::{ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTING_ID};
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId, WriteError};
@@ -37,6 +37,10 @@ pub struct Router {
     handover: bool,
     /// `ZMQ_PROBE_ROUTER`: greet every new peer with an empty message.
     probe: bool,
+    /// STREAM: the id generated last, which libzmq also makes the socket's own
+    /// `ZMQ_ROUTING_ID` (observable, so reproduced).
+    raw: bool,
+    last_generated: Option<Vec<u8>>,
 }
 
 impl Default for Router {
@@ -55,11 +59,19 @@ impl Default for Router {
             mandatory: false,
             handover: false,
             probe: false,
+            raw: false,
+            last_generated: None,
         }
     }
 }
 
 impl Router {
+    /// STREAM: a ROUTER over raw connections (the session does the raw part), where
+    /// sending to an unknown peer is always `EHOSTUNREACH`. libzmq: `stream.cpp`.
+    pub fn stream() -> Router {
+        Router { mandatory: true, raw: true, ..Router::default() }
+    }
+
     /// Names every pipe whose peer's id has become known.
     fn identify_pending(&mut self) {
         let mut index = 0;
@@ -78,6 +90,9 @@ impl Router {
             self.next_id = self.next_id.wrapping_add(1);
             let mut generated = vec![0];
             generated.extend_from_slice(&self.next_id.to_be_bytes());
+            if self.raw {
+                self.last_generated = Some(generated.clone());
+            }
             generated
         } else {
             id
@@ -107,11 +122,18 @@ impl Pattern for Router {
         }
         match pipe.peer_routing_id() {
             Some(id) => self.identify(pipe, id),
-            None => self.anonymous.push(pipe),
+            None => {
+                // Marks the reader asleep, so the first message wakes the socket.
+                pipe.check_read();
+                self.anonymous.push(pipe);
+            }
         }
     }
 
     fn read_activated(&mut self, id: PipeId) {
+        if self.anonymous.iter().any(|pipe| pipe.id() == id) {
+            self.identify_pending();
+        }
         self.queue.activated(id);
     }
 
@@ -159,8 +181,13 @@ impl Pattern for Router {
             drop(msg.take());
             return Ok(());
         }
-        self.sending_more = msg.more();
-        let part = msg.take();
+        let mut part = msg.take();
+        if self.raw {
+            // STREAM: a data frame is a whole message whatever its MORE flag; the
+            // next part names a peer again (libzmq's `stream_t::xsend`).
+            part.set_more(false);
+        }
+        self.sending_more = part.more();
         if let Some(pipe) = &self.destination {
             if let Err(WriteError::Closed(_)) = pipe.write(part) {
                 self.destination = None;
@@ -187,6 +214,7 @@ impl Pattern for Router {
         let id = self.ids.get(&pipe).cloned().unwrap_or_default();
         let mut frame = Msg::from_vec(id);
         frame.set_more(true);
+        frame.set_metadata(part.metadata().cloned());
         self.receiving_more = true;
         self.held = Some(part);
         Ok(frame)
@@ -200,6 +228,11 @@ impl Pattern for Router {
     fn has_out(&mut self) -> bool {
         // libzmq: a ROUTER can always send (unroutable messages are dropped).
         true
+    }
+
+    fn option(&mut self, option: c_int, capacity: usize) -> Option<Result<Vec<u8>>> {
+        let id = self.last_generated.as_ref().filter(|_| option == ZMQ_ROUTING_ID)?;
+        Some(if capacity < id.len() { Err(Errno::EINVAL) } else { Ok(id.clone()) })
     }
 
     fn set_option(&mut self, option: c_int, value: Option<&[u8]>) -> Option<Result<()>> {

@@ -1,0 +1,208 @@
+//! What a session speaks on its stream: ZMTP (every socket type but one), or raw
+//! bytes (STREAM sockets). libzmq: `zmtp_engine.cpp`, `raw_engine.cpp`.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::constants::ZMQ_STREAM;
+use crate::error::Result;
+use crate::msg::{Metadata, Msg};
+use crate::zmtp::{Config, Connection, Event, ProtocolError};
+
+/// The protocol of one connection.
+#[derive(Debug)]
+pub enum Wire {
+    /// Boxed: a ZMTP connection is much larger than a raw one.
+    Zmtp(Box<Connection>),
+    Raw(RawStream),
+}
+
+impl Wire {
+    /// ZMTP per `config`, or raw bytes for a STREAM socket (announcing the connection
+    /// with an empty message when `notify`, as `ZMQ_STREAM_NOTIFY` asks).
+    pub fn new(config: Config, notify: bool, now: Instant) -> Wire {
+        if config.socket_type == ZMQ_STREAM {
+            Wire::Raw(RawStream::new(config.peer_address, notify))
+        } else {
+            Wire::Zmtp(Box::new(Connection::new(config, now)))
+        }
+    }
+
+    pub fn is_raw(&self) -> bool {
+        matches!(self, Wire::Raw(_))
+    }
+
+    pub fn read_buffer(&mut self) -> &mut [u8] {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.read_buffer(),
+            Wire::Raw(raw) => &mut raw.buffer,
+        }
+    }
+
+    pub fn received(&mut self, n: usize, now: Instant) -> core::result::Result<(), ProtocolError> {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.received(n, now),
+            Wire::Raw(raw) => raw.received(n),
+        }
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.poll_event(),
+            Wire::Raw(raw) => raw.events.pop_front(),
+        }
+    }
+
+    pub fn send(&mut self, msg: Msg) -> Result<()> {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.send(msg),
+            Wire::Raw(raw) => {
+                raw.send(msg);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn pending_output(&self) -> &[u8] {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.pending_output(),
+            Wire::Raw(raw) => raw.out.get(raw.written..).unwrap_or_default(),
+        }
+    }
+
+    pub fn consume(&mut self, n: usize) {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.consume(n),
+            Wire::Raw(raw) => raw.consume(n),
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.is_ready(),
+            Wire::Raw(_) => true,
+        }
+    }
+
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.poll_timeout(),
+            Wire::Raw(_) => None,
+        }
+    }
+
+    pub fn handle_timeout(&mut self, now: Instant) -> core::result::Result<(), ProtocolError> {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.handle_timeout(now),
+            Wire::Raw(_) => Ok(()),
+        }
+    }
+
+    /// The application asked to close the connection (STREAM: an empty message) and
+    /// everything before it is written.
+    pub fn close_requested(&self) -> bool {
+        matches!(self, Wire::Raw(raw) if raw.close_requested && raw.written == raw.out.len())
+    }
+}
+
+/// Raw bytes: each read becomes one message; each message sent is written as is.
+#[derive(Debug)]
+pub struct RawStream {
+    buffer: Vec<u8>,
+    events: VecDeque<Event>,
+    metadata: Arc<Metadata>,
+    out: Vec<u8>,
+    written: usize,
+    close_requested: bool,
+}
+
+/// libzmq's raw engine reads up to this much per message.
+const RAW_READ: usize = 8192;
+
+impl RawStream {
+    fn new(peer_address: Option<String>, notify: bool) -> RawStream {
+        let mut metadata = Metadata::new();
+        if let Some(address) = &peer_address {
+            metadata.insert("Peer-Address", address.as_bytes());
+        }
+        let metadata = Arc::new(metadata);
+        let mut events = VecDeque::new();
+        events.push_back(Event::Ready {
+            peer_socket_type: ZMQ_STREAM,
+            peer_routing_id: Vec::new(),
+            metadata: Arc::clone(&metadata),
+        });
+        if notify {
+            let mut hello = Msg::new();
+            hello.set_metadata(Some(Arc::clone(&metadata)));
+            events.push_back(Event::Message(hello));
+        }
+        RawStream {
+            buffer: vec![0; RAW_READ],
+            events,
+            metadata,
+            out: Vec::new(),
+            written: 0,
+            close_requested: false,
+        }
+    }
+
+    fn received(&mut self, n: usize) -> core::result::Result<(), ProtocolError> {
+        let bytes = self.buffer.get(..n).unwrap_or_default();
+        let mut msg = Msg::from_slice(bytes).map_err(|_| ProtocolError::OutOfMemory)?;
+        msg.set_metadata(Some(Arc::clone(&self.metadata)));
+        self.events.push_back(Event::Message(msg));
+        Ok(())
+    }
+
+    fn send(&mut self, msg: Msg) {
+        if msg.is_empty() {
+            self.close_requested = true;
+        } else if !self.close_requested {
+            self.out.extend_from_slice(msg.data());
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.written = self.written.saturating_add(n).min(self.out.len());
+        if self.written == self.out.len() {
+            self.out.clear();
+            self.written = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(notify: bool) -> Wire {
+        Wire::new(Config::new(ZMQ_STREAM), notify, Instant::now())
+    }
+
+    #[test]
+    fn raw_bytes_in_and_out_with_connect_notification() {
+        let mut wire = raw(true);
+        assert!(wire.is_raw() && wire.is_ready());
+        assert!(matches!(wire.poll_event(), Some(Event::Ready { .. })));
+        assert!(matches!(wire.poll_event(), Some(Event::Message(msg)) if msg.is_empty()));
+        wire.read_buffer()[..3].copy_from_slice(b"GET");
+        wire.received(3, Instant::now()).unwrap();
+        assert!(matches!(wire.poll_event(), Some(Event::Message(msg)) if msg.data() == b"GET"));
+        wire.send(Msg::from_slice(b"HTTP/1.0 200").unwrap()).unwrap();
+        assert_eq!(wire.pending_output(), b"HTTP/1.0 200");
+        wire.send(Msg::new()).unwrap();
+        assert!(!wire.close_requested(), "not before the reply is written");
+        wire.consume(12);
+        assert!(wire.close_requested());
+    }
+
+    #[test]
+    fn no_notification_when_not_asked() {
+        let mut wire = raw(false);
+        assert!(matches!(wire.poll_event(), Some(Event::Ready { .. })));
+        assert!(wire.poll_event().is_none());
+        assert!(!Wire::new(Config::new(crate::constants::ZMQ_PAIR), true, Instant::now()).is_raw());
+    }
+}

@@ -1,0 +1,70 @@
+//! STREAM sockets talking to plain TCP peers: the id frame before every message,
+//! connect and disconnect notifications (ZMQ_STREAM_NOTIFY), closing a peer with an
+//! empty frame, EHOSTUNREACH for unknown peers. Loopback only, every wait bounded.
+
+mod engine;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use engine::*;
+use zmq::constants::*;
+use zmq::{Context, Errno, Msg};
+
+fn raw_client(endpoint: &str) -> TcpStream {
+    let stream = TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream
+}
+
+#[test]
+fn a_stream_server_speaks_raw_tcp() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_STREAM);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let mut client = raw_client(&last_endpoint(&server));
+
+    // Connecting: the peer's id, then an empty frame; its address is on the frames.
+    let id = server.recv(0).unwrap();
+    assert!(id.more());
+    assert_eq!(id.property(b"Peer-Address").unwrap().to_bytes(), b"127.0.0.1");
+    let (id, notification) = (id.data().to_vec(), recv(&server));
+    assert_eq!((id.len(), id[0], notification.len()), (5, 0, 0));
+
+    client.write_all(b"GET /\n\n").unwrap();
+    assert_eq!(recv_parts(&server), [id.clone(), b"GET /\n\n".to_vec()]);
+
+    // Data frames go out as raw bytes (their MORE flag means nothing here); an
+    // empty frame closes the connection once what came before is written.
+    send_parts(&server, &[&id, b"HTTP/1.0 200 OK\r\n\r\nhi"]);
+    send_parts(&server, &[&id, b""]);
+    let mut reply = Vec::new();
+    client.read_to_end(&mut reply).unwrap();
+    assert_eq!(reply, b"HTTP/1.0 200 OK\r\n\r\nhi");
+
+    // Unknown peers are refused.
+    let mut unknown = Msg::from_slice(b"\0nope").unwrap();
+    assert_eq!(server.send(&mut unknown, ZMQ_SNDMORE), Err(Errno::EHOSTUNREACH));
+    finish(context, [server]);
+}
+
+#[test]
+fn disconnection_is_notified_unless_turned_off() {
+    let context = Context::new();
+    let notifying = socket(&context, ZMQ_STREAM);
+    notifying.bind("tcp://127.0.0.1:*").unwrap();
+    let client = raw_client(&last_endpoint(&notifying));
+    let id = recv_parts(&notifying)[0].clone();
+    drop(client);
+    assert_eq!(recv_parts(&notifying), [id, Vec::new()]);
+
+    let quiet = socket(&context, ZMQ_STREAM);
+    quiet.set_option(ZMQ_STREAM_NOTIFY, Some(&int(0))).unwrap();
+    quiet.bind("tcp://127.0.0.1:*").unwrap();
+    let mut client = raw_client(&last_endpoint(&quiet));
+    client.write_all(b"data").unwrap();
+    let parts = recv_parts(&quiet);
+    assert_eq!(parts[1], b"data", "no empty connect notification first");
+    finish(context, [notifying, quiet]);
+}
