@@ -174,3 +174,25 @@ fn probe_router_and_connect_routing_id() {
     assert_eq!(client.set_option(ZMQ_CONNECT_ROUTING_ID, Some(b"")), Err(Errno::EINVAL));
     finish(context, vec![server, prober, client]);
 }
+
+#[test]
+fn router_notify_announces_peers_coming_and_going() {
+    let context = Context::new();
+    let router = socket(&context, ZMQ_ROUTER);
+    let both = ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT;
+    router.set_option(ZMQ_ROUTER_NOTIFY, Some(&int(both))).unwrap();
+    assert_eq!(router.option(ZMQ_ROUTER_NOTIFY, 4).unwrap(), int(both));
+    assert_eq!(router.set_option(ZMQ_ROUTER_NOTIFY, Some(&int(4))), Err(Errno::EINVAL));
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&router);
+    let dealer = socket(&context, ZMQ_DEALER);
+    assert_eq!(dealer.set_option(ZMQ_ROUTER_NOTIFY, Some(&int(1))), Err(Errno::EINVAL));
+    dealer.set_option(ZMQ_ROUTING_ID, Some(b"X")).unwrap();
+    dealer.connect(&endpoint).unwrap();
+    assert_eq!(recv_parts(&router), [b"X".to_vec(), Vec::new()], "connected");
+    send_parts(&dealer, &[b"hello"]);
+    assert_eq!(recv_parts(&router), [b"X".to_vec(), b"hello".to_vec()]);
+    dealer.disconnect(&endpoint).unwrap();
+    assert_eq!(recv_parts(&router), [b"X".to_vec(), Vec::new()], "gone");
+    finish(context, vec![router, dealer]);
+}

@@ -390,6 +390,15 @@ impl Pipe {
         Ok(())
     }
 
+    /// Drops the parts of a message this end began writing but did not finish (its
+    /// writer lost the rest: a connection broke mid-message). libzmq: `pipe_t::rollback`.
+    pub fn rollback(&self) {
+        let mut queue = self.outbound().queue.lock();
+        while queue.parts.back().is_some_and(Msg::more) {
+            queue.parts.pop_back();
+        }
+    }
+
     /// Reads one part. A message is visible only once all its parts are written.
     pub fn read(&self) -> Read {
         let mut cache = self.inbound().cache.lock();
@@ -556,6 +565,18 @@ mod tests {
         assert_eq!(read_bytes(&b), Some(b"last".to_vec()));
         assert!(matches!(b.read(), Read::Ended));
         assert!(matches!(b.write(part(b"x", false)), Err(WriteError::Closed(_))));
+    }
+
+    #[test]
+    fn rollback_drops_only_an_unfinished_message() {
+        let (a, b) = pipe_pair([Limits::default(); 2]);
+        a.write(part(b"whole", false)).unwrap();
+        a.write(part(b"half", true)).unwrap();
+        a.rollback();
+        a.write(part(b"next", false)).unwrap();
+        assert_eq!(read_bytes(&b), Some(b"whole".to_vec()));
+        assert_eq!(read_bytes(&b), Some(b"next".to_vec()));
+        assert!(matches!(b.read(), Read::Empty));
     }
 
     #[test]

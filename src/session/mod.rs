@@ -27,8 +27,8 @@ pub use stream::Stream;
 use wire::Wire;
 
 use crate::constants::{
-    ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED,
-    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED, ZMQ_SUB, ZMQ_XSUB,
+    ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
+    ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED, ZMQ_SUB, ZMQ_XSUB,
 };
 use crate::error::Errno;
 use crate::msg::Msg;
@@ -90,6 +90,8 @@ pub struct Session {
     connect_deadline: Option<Instant>,
     /// A handshake completed at least once (`ZMQ_RECONNECT_STOP_AFTER_DISCONNECT`).
     was_connected: bool,
+    /// The current connection's handshake completed.
+    handshake_done: bool,
     /// All is sent and FIN is out: waiting (until then) for the peer to close.
     draining_until: Option<Instant>,
     /// The last part taken from the pipe had MORE: the next one is not a message start.
@@ -144,6 +146,7 @@ impl Session {
             reconnect_ivl,
             connect_deadline: None,
             was_connected: false,
+            handshake_done: false,
             draining_until: None,
             sending_multipart: false,
             subscribed: BTreeSet::new(),
@@ -218,6 +221,7 @@ impl Session {
     fn start_protocol(&mut self, stream: Stream, now: Instant) {
         let protocol = Wire::new(self.config(stream.peer_address()), self.link.options.raw_notify, now);
         self.connection = Some(Link { stream, protocol: Some(protocol) });
+        self.handshake_done = false;
     }
 
     /// Starts a connection attempt; a failure schedules the next one (or, per
@@ -266,7 +270,9 @@ impl Session {
     /// Why the current connection (or attempt) ended, judged before it is dropped.
     fn cause(&self) -> Cause {
         match self.connection.as_ref().and_then(|link| link.protocol.as_ref()) {
-            Some(protocol) if protocol.is_ready() => Cause::Lost,
+            // Judged by the handshake having completed: a protocol that failed since
+            // no longer says it is ready.
+            Some(_) if self.handshake_done => Cause::Lost,
             Some(_) => Cause::HandshakeFailed,
             None => Cause::Failed,
         }
@@ -284,6 +290,15 @@ impl Session {
     /// The connection (or an attempt) ended.
     fn disconnected(&mut self, now: Instant, cause: Cause) -> Flow {
         let raw = self.connection.as_ref().and_then(|link| link.protocol.as_ref()).is_some_and(Wire::is_raw);
+        if let Some(pipe) = &self.pipe {
+            // A message cut by the disconnection never reaches the socket.
+            pipe.rollback();
+            let handshake_done = cause == Cause::Lost;
+            if handshake_done && !raw && self.link.options.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
+                // ROUTER_NOTIFY: an empty message says the peer has gone.
+                let _ = pipe.write(Msg::new());
+            }
+        }
         if raw && self.link.options.raw_notify {
             // STREAM: an empty message says the peer is gone.
             if let Some(pipe) = &self.pipe {
@@ -426,6 +441,11 @@ impl Session {
             }
         }
         self.was_connected = true;
+        self.handshake_done = true;
+        if self.link.options.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
+            // ROUTER_NOTIFY: an empty message says the peer has connected.
+            self.deliver(Msg::new());
+        }
         self.pump_out();
     }
 

@@ -392,6 +392,17 @@ impl Socket {
             state.options.raw_notify = pattern::bool_option(value)?;
             return Ok(());
         }
+        if option == ZMQ_ROUTER_NOTIFY && self.inner.socket_type == ZMQ_ROUTER {
+            // Draft: 0 to ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT. The sessions send
+            // the notifications, so it is kept with the options.
+            let bytes: [u8; 4] = value.and_then(|v| v.try_into().ok()).ok_or(Errno::EINVAL)?;
+            let bits = c_int::from_ne_bytes(bytes);
+            if !(0..=(ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT)).contains(&bits) {
+                return Err(Errno::EINVAL);
+            }
+            state.options.router_notify = bits;
+            return Ok(());
+        }
         if option == ZMQ_CONNECT_ROUTING_ID {
             // libzmq: 1 to 255 bytes, for the next connect only.
             let id = value.filter(|id| (1..=255).contains(&id.len())).ok_or(Errno::EINVAL)?;

@@ -168,6 +168,14 @@ impl Pattern for Router {
 
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         if !self.sending_more {
+            if self.raw && !msg.more() {
+                // STREAM: an id frame without MORE is taken as is, and the frame after
+                // it is dropped (libzmq's `stream_t::xsend`).
+                self.destination = None;
+                self.sending_more = true;
+                drop(msg.take());
+                return Ok(());
+            }
             // The id frame: choose the destination.
             self.identify_pending();
             let peer = self.peers.get(msg.data()).cloned();
