@@ -314,6 +314,12 @@ impl Msg {
         Ok(())
     }
 
+    /// Unsets the routing id (a SERVER clears it before a message leaves, as libzmq
+    /// does, so an inproc peer never sees it).
+    pub fn clear_routing_id(&mut self) {
+        self.routing_id = 0;
+    }
+
     /// The RADIO/DISH group; `None` when unset.
     pub fn group(&self) -> Option<&CStr> {
         self.group.as_deref().map(CString::as_c_str)

@@ -17,6 +17,8 @@ mod push;
 mod rep;
 mod req;
 mod router;
+mod server;
+mod single_part;
 mod xpub;
 mod xsub;
 
@@ -94,9 +96,22 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_SUB => Box::new(xsub::XSub::new(true)),
         ZMQ_XSUB => Box::new(xsub::XSub::new(false)),
         ZMQ_STREAM => Box::new(router::Router::stream()),
-        ZMQ_SERVER..=ZMQ_CHANNEL => return Err(Errno::ENOTSUP),
+        ZMQ_SERVER => Box::<server::Server>::default(),
+        ZMQ_CLIENT => Box::new(single_part::SinglePart::<dealer::Dealer>::new(true)),
+        ZMQ_SCATTER => Box::new(single_part::SinglePart::<push::Push>::new(true)),
+        ZMQ_GATHER => Box::new(single_part::SinglePart::<pull::Pull>::new(false)),
+        ZMQ_CHANNEL => Box::new(single_part::SinglePart::<pair::Pair>::new(true)),
+        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM | ZMQ_PEER => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
+}
+
+/// The types libzmq makes thread-safe (`ZMQ_THREAD_SAFE` 1, no `ZMQ_FD`).
+fn is_thread_safe(socket_type: c_int) -> bool {
+    matches!(
+        socket_type,
+        ZMQ_CLIENT | ZMQ_SERVER | ZMQ_RADIO | ZMQ_DISH | ZMQ_SCATTER | ZMQ_GATHER | ZMQ_PEER | ZMQ_CHANNEL
+    )
 }
 
 /// When a call that cannot complete now must give up (`None`: never): at once with
@@ -438,7 +453,8 @@ impl Socket {
         };
         match option {
             ZMQ_FD => {
-                if capacity < core::mem::size_of::<RawFd>() {
+                // libzmq: a thread-safe socket has no file descriptor.
+                if is_thread_safe(self.inner.socket_type) || capacity < core::mem::size_of::<RawFd>() {
                     return Err(Errno::EINVAL);
                 }
                 // libzmq answers ZMQ_FD even after a shutdown.
@@ -446,7 +462,7 @@ impl Socket {
             }
             ZMQ_EVENTS => int(self.events()?.into()),
             ZMQ_RCVMORE => int(self.lock()?.rcvmore.into()),
-            ZMQ_THREAD_SAFE => int(0),
+            ZMQ_THREAD_SAFE => int(is_thread_safe(self.inner.socket_type).into()),
             ZMQ_LAST_ENDPOINT => {
                 let state = self.lock()?;
                 let mut text = state.last_endpoint.clone().into_bytes();
