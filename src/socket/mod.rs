@@ -35,7 +35,7 @@ use crate::constants::*;
 use crate::ctx::{Context, InprocPeer, SocketId};
 use crate::error::{Errno, Result};
 use crate::msg::{Flags, Msg};
-use crate::options::SocketOptions;
+use crate::options::{codec, SocketOptions};
 use crate::pipe::{Pipe, PipeId};
 use crate::session::{Listener, Session, SocketLink};
 use crate::transport::endpoint::{self, Transport};
@@ -410,12 +410,8 @@ impl Socket {
         if option == ZMQ_ROUTER_NOTIFY && self.inner.socket_type == ZMQ_ROUTER {
             // Draft: 0 to ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT. The sessions send
             // the notifications, so it is kept with the options.
-            let bytes: [u8; 4] = value.and_then(|v| v.try_into().ok()).ok_or(Errno::EINVAL)?;
-            let bits = c_int::from_ne_bytes(bytes);
-            if !(0..=(ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT)).contains(&bits) {
-                return Err(Errno::EINVAL);
-            }
-            state.options.router_notify = bits;
+            let all = ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT;
+            state.options.router_notify = codec::int_where(value, |bits| (0..=all).contains(&bits))?;
             return Ok(());
         }
         if option == ZMQ_CONNECT_ROUTING_ID {

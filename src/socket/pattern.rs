@@ -4,9 +4,9 @@
 use core::ffi::c_int;
 use core::fmt::Debug;
 
-use crate::error::{Errno, Result};
+use crate::error::Result;
 use crate::msg::Msg;
-use crate::options::SocketOptions;
+use crate::options::{codec, SocketOptions};
 use crate::pipe::{Pipe, PipeId};
 
 /// A messaging pattern over a set of pipes. Every method is non-blocking: blocking,
@@ -47,11 +47,8 @@ pub trait Pattern: Send + Debug {
     }
 }
 
-/// A boolean `int` option as libzmq reads them: exactly an `int`, 0 or positive.
+/// A boolean `int` option as libzmq's patterns read them: exactly an `int`, 0 or
+/// positive.
 pub(crate) fn bool_option(value: Option<&[u8]>) -> Result<bool> {
-    let bytes: [u8; 4] = value.and_then(|v| v.try_into().ok()).ok_or(Errno::EINVAL)?;
-    match c_int::from_ne_bytes(bytes) {
-        value if value >= 0 => Ok(value != 0),
-        _ => Err(Errno::EINVAL),
-    }
+    codec::int_where(value, |v| v >= 0).map(|v| v != 0)
 }

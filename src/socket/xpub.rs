@@ -7,7 +7,7 @@
 use core::ffi::c_int;
 use std::collections::VecDeque;
 
-use super::pattern::Pattern;
+use super::pattern::{bool_option, Pattern};
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
@@ -15,15 +15,6 @@ use crate::options::SocketOptions;
 use crate::pipe::{Pipe, PipeId, Read};
 use crate::routing::distributor::Distributor;
 use crate::routing::subscriptions::{subscription_msg, PipeTrie, Removed};
-
-/// The XPUB/XSUB on/off options: an `int`, not negative.
-pub(super) fn flag_option(value: Option<&[u8]>) -> Result<bool> {
-    let bytes: [u8; 4] = value.and_then(|v| v.try_into().ok()).ok_or(Errno::EINVAL)?;
-    match c_int::from_ne_bytes(bytes) {
-        v if v < 0 => Err(Errno::EINVAL),
-        v => Ok(v != 0),
-    }
-}
 
 /// `ZMQ_TOPICS_COUNT` as libzmq's `do_getsockopt<int>`: a buffer of at least an int.
 pub(super) fn count_out(count: usize, capacity: usize) -> Result<Vec<u8>> {
@@ -258,7 +249,7 @@ impl Pattern for XPub {
             | ZMQ_XPUB_NODROP
             | ZMQ_XPUB_MANUAL
             | ZMQ_ONLY_FIRST_SUBSCRIBE => {
-                let on = match flag_option(value) {
+                let on = match bool_option(value) {
                     Ok(on) => on,
                     Err(error) => return Some(Err(error)),
                 };

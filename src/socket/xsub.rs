@@ -10,8 +10,9 @@
 
 use core::ffi::c_int;
 
+use super::pattern::bool_option;
 use super::pattern::Pattern;
-use super::xpub::{count_out, flag_option};
+use super::xpub::count_out;
 use crate::constants::*;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
@@ -178,11 +179,11 @@ impl Pattern for XSub {
         match (self.subscriber, option) {
             (true, ZMQ_SUBSCRIBE) => self.send_upstream(&mut subscription_msg(1, value_or_empty)),
             (true, ZMQ_UNSUBSCRIBE) => self.send_upstream(&mut subscription_msg(0, value_or_empty)),
-            (false, ZMQ_ONLY_FIRST_SUBSCRIBE) => match flag_option(value) {
+            (false, ZMQ_ONLY_FIRST_SUBSCRIBE) => match bool_option(value) {
                 Ok(on) => self.only_first_subscribe = on,
                 Err(error) => return Some(Err(error)),
             },
-            (false, ZMQ_XSUB_VERBOSE_UNSUBSCRIBE) => match flag_option(value) {
+            (false, ZMQ_XSUB_VERBOSE_UNSUBSCRIBE) => match bool_option(value) {
                 Ok(on) => self.verbose_unsubs = on,
                 Err(error) => return Some(Err(error)),
             },
