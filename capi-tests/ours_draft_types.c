@@ -1,7 +1,7 @@
-/*  CLIENT/SERVER routing ids through the draft message API (which Debian's
+/*  CLIENT/SERVER and PEER routing ids through the draft API (which Debian's
  *  libzmq does not export): zmq_msg_routing_id on what a SERVER receives,
- *  replies by zmq_msg_set_routing_id, EHOSTUNREACH for an unknown id; inproc
- *  and tcp.  */
+ *  replies by zmq_msg_set_routing_id, EHOSTUNREACH for an unknown id;
+ *  zmq_connect_peer and zmq_disconnect_peer; inproc and tcp.  */
 #include "testutil_msg.h"
 
 static uint32_t recv_with_id (void *server, const char *expected)
@@ -65,6 +65,36 @@ static void round_trip (void *ctx, const char *bind_to)
     CHECK_OK (zmq_close (server));
 }
 
+static void peers (void *ctx, const char *bind_to)
+{
+    void *first = new_socket (ctx, ZMQ_PEER);
+    CHECK_OK (zmq_bind (first, bind_to));
+    char endpoint[256];
+    last_endpoint (first, endpoint, sizeof endpoint);
+    void *second = new_socket (ctx, ZMQ_PEER);
+    uint32_t first_id = zmq_connect_peer (second, endpoint);
+    CHECK (first_id != 0);
+    CHECK_EQ (send_to (second, first_id, "hello"), 5);
+    uint32_t second_id = recv_with_id (first, "hello");
+    CHECK_EQ (send_to (first, second_id, "back"), 4);
+    CHECK_EQ (recv_with_id (second, "back"), first_id);
+    CHECK_OK (zmq_disconnect_peer (first, second_id));
+    CHECK_ERRNO (send_to (first, second_id, "gone"), EHOSTUNREACH);
+    CHECK_ERRNO (zmq_disconnect_peer (first, second_id), EHOSTUNREACH);
+    /* Only PEER connects by peer: 0 and ENOTSUP; ENOTSOCK for a non-socket. */
+    void *dealer = new_socket (ctx, ZMQ_DEALER);
+    errno = 0;
+    CHECK_EQ (zmq_connect_peer (dealer, endpoint), 0);
+    CHECK_EQ (errno, ENOTSUP);
+    CHECK_ERRNO (zmq_disconnect_peer (dealer, 1), ENOTSUP);
+    errno = 0;
+    CHECK_EQ (zmq_connect_peer (NULL, endpoint), 0);
+    CHECK_EQ (errno, ENOTSOCK);
+    CHECK_OK (zmq_close (dealer));
+    CHECK_OK (zmq_close (first));
+    CHECK_OK (zmq_close (second));
+}
+
 int main (void)
 {
     test_init ();
@@ -72,6 +102,8 @@ int main (void)
     CHECK (ctx != NULL);
     round_trip (ctx, "inproc://server");
     round_trip (ctx, "tcp://127.0.0.1:*");
+    peers (ctx, "inproc://peer");
+    peers (ctx, "tcp://127.0.0.1:*");
     CHECK_OK (zmq_ctx_term (ctx));
     test_done ("ours_draft_types");
     return 0;

@@ -1347,15 +1347,19 @@ ZMQ_EXPORT int zmq_leave(void *s, const char *group);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_connect_peer (draft): PEER connects and returns the peer's routing id; 0 with
- `ENOTSUP` for other socket types (no PEER socket exists yet).
+ zmq_connect_peer (draft): a PEER connects and returns the new peer's routing id;
+ 0 on failure (`ENOTSUP` for other socket types, `EFAULT` under `ZMQ_IMMEDIATE`).
+
+ # Safety
+ `addr` must be a C string.
  */
 ZMQ_EXPORT uint32_t zmq_connect_peer(void *s, const char *addr);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_disconnect_peer (draft): `ENOTSUP` as [`zmq_connect_peer`].
+ zmq_disconnect_peer (draft): SERVER and PEER drop the peer with this routing id
+ (`EHOSTUNREACH` when there is none); `ENOTSUP` for the other socket types.
  */
 ZMQ_EXPORT int zmq_disconnect_peer(void *s, uint32_t routing_id);
 #endif

@@ -215,7 +215,7 @@ fn incompatible_types_do_not_talk_over_tcp() {
 #[test]
 fn thread_safe_option_and_no_fd() {
     let context = Context::new();
-    for kind in [ZMQ_SERVER, ZMQ_CLIENT, ZMQ_SCATTER, ZMQ_GATHER, ZMQ_CHANNEL] {
+    for kind in [ZMQ_SERVER, ZMQ_CLIENT, ZMQ_SCATTER, ZMQ_GATHER, ZMQ_CHANNEL, ZMQ_PEER] {
         let socket = Socket::new(&context, kind).unwrap();
         assert_eq!(socket.option(ZMQ_THREAD_SAFE, 4).unwrap(), int(1), "type {kind}");
         assert_eq!(socket.option(ZMQ_FD, 8).unwrap_err(), Errno::EINVAL, "type {kind}");
@@ -226,7 +226,7 @@ fn thread_safe_option_and_no_fd() {
         assert_eq!(socket.option(ZMQ_THREAD_SAFE, 4).unwrap(), int(0), "type {kind}");
         socket.close();
     }
-    for kind in [ZMQ_RADIO, ZMQ_DISH, ZMQ_DGRAM, ZMQ_PEER] {
+    for kind in [ZMQ_RADIO, ZMQ_DISH, ZMQ_DGRAM] {
         assert_eq!(Socket::new(&context, kind).unwrap_err(), Errno::ENOTSUP, "type {kind}");
     }
     assert_eq!(Socket::new(&context, 21).unwrap_err(), Errno::EINVAL);
@@ -262,4 +262,132 @@ fn a_server_is_shared_between_threads() {
         worker.join().unwrap();
     }
     finish(context, std::iter::once(server).chain(clients));
+}
+
+/// PEER: both sides bind or connect; `connect_peer` names the new peer at once, so
+/// the connecting side can speak first.
+fn peer_round_trip(transport: &str) {
+    let context = Context::new();
+    let first = socket(&context, ZMQ_PEER);
+    first.bind(transport).unwrap();
+    let endpoint = last_endpoint(&first);
+    let second = socket(&context, ZMQ_PEER);
+    let first_id = second.connect_peer(&endpoint).unwrap();
+    assert_ne!(first_id, 0);
+    send_to(&second, first_id, b"hello").unwrap();
+    let (bytes, second_id) = recv_with_id(&first);
+    assert_eq!(bytes, b"hello");
+    assert_ne!(second_id, 0);
+    send_to(&first, second_id, b"back").unwrap();
+    assert_eq!(recv_with_id(&second), (b"back".to_vec(), first_id));
+    // Dropping a peer by its id: it can no longer be sent to, and twice is unknown.
+    first.disconnect_peer(second_id).unwrap();
+    assert_eq!(send_to(&first, second_id, b"gone"), Err(Errno::EHOSTUNREACH));
+    assert_eq!(first.disconnect_peer(second_id), Err(Errno::EHOSTUNREACH));
+    finish(context, [first, second]);
+}
+
+#[test]
+fn peer_inproc() {
+    peer_round_trip("inproc://peer");
+}
+
+#[test]
+fn peer_tcp() {
+    peer_round_trip("tcp://127.0.0.1:*");
+}
+
+#[test]
+fn connect_peer_rules() {
+    let context = Context::new();
+    // Only PEER connects by peer; ZMQ_IMMEDIATE would leave no pipe to name.
+    let server = socket(&context, ZMQ_SERVER);
+    assert_eq!(server.connect_peer("inproc://nowhere"), Err(Errno::ENOTSUP));
+    let peer = socket(&context, ZMQ_PEER);
+    peer.set_option(ZMQ_IMMEDIATE, Some(&int(1))).unwrap();
+    assert_eq!(peer.connect_peer("inproc://nowhere"), Err(Errno::EFAULT));
+    peer.set_option(ZMQ_IMMEDIATE, Some(&int(0))).unwrap();
+    assert_eq!(peer.connect_peer("bogus://x"), Err(Errno::EPROTONOSUPPORT));
+    // Each connection gets an id of its own.
+    let a = peer.connect_peer("inproc://a").unwrap();
+    let b = peer.connect_peer("inproc://b").unwrap();
+    assert!(a != 0 && b != 0 && a != b);
+    // Types without numeric routing ids cannot drop a peer by one.
+    let dealer = socket(&context, ZMQ_DEALER);
+    assert_eq!(dealer.disconnect_peer(a), Err(Errno::ENOTSUP));
+    assert_eq!(server.disconnect_peer(1), Err(Errno::EHOSTUNREACH));
+    finish(context, [server, peer, dealer]);
+}
+
+/// ZMQ_HELLO_MSG goes first on every connection, ZMQ_DISCONNECT_MSG reaches the
+/// binder when a peer that connected goes (SERVER, ROUTER, PEER receive it).
+fn hello_and_disconnect_messages(transport: &str, disconnect_by_unbinding: bool) {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_SERVER);
+    server.set_option(ZMQ_DISCONNECT_MSG, Some(b"bye")).unwrap();
+    server.set_option(ZMQ_HELLO_MSG, Some(b"welcome")).unwrap();
+    server.bind(transport).unwrap();
+    let endpoint = last_endpoint(&server);
+    let client = socket(&context, ZMQ_CLIENT);
+    client.set_option(ZMQ_HELLO_MSG, Some(b"hi")).unwrap();
+    client.connect(&endpoint).unwrap();
+    let (hello, id) = recv_with_id(&server);
+    assert_eq!(hello, b"hi");
+    assert_eq!(recv(&client), b"welcome");
+    if disconnect_by_unbinding {
+        client.disconnect(&endpoint).unwrap();
+    } else {
+        client.close();
+    }
+    assert_eq!(recv_with_id(&server), (b"bye".to_vec(), id));
+    if disconnect_by_unbinding {
+        finish(context, [server, client]);
+    } else {
+        finish(context, [server]);
+    }
+}
+
+#[test]
+fn hello_and_disconnect_messages_inproc() {
+    hello_and_disconnect_messages("inproc://hello", false);
+    hello_and_disconnect_messages("inproc://hello", true);
+}
+
+#[test]
+fn hello_and_disconnect_messages_tcp() {
+    hello_and_disconnect_messages("tcp://127.0.0.1:*", false);
+}
+
+#[test]
+fn hello_before_the_bind_and_hiccup_when_the_server_goes() {
+    let context = Context::new();
+    let client = socket(&context, ZMQ_CLIENT);
+    client.set_option(ZMQ_HELLO_MSG, Some(b"early")).unwrap();
+    client.set_option(ZMQ_HICCUP_MSG, Some(b"hiccup")).unwrap();
+    client.connect("inproc://late").unwrap();
+    let server = socket(&context, ZMQ_SERVER);
+    server.set_option(ZMQ_HELLO_MSG, Some(b"late welcome")).unwrap();
+    server.bind("inproc://late").unwrap();
+    assert_eq!(recv(&client), b"late welcome");
+    assert_eq!(recv_with_id(&server).0, b"early");
+    // Over tcp the connecting side hears of a broken connection.
+    let tcp_server = socket(&context, ZMQ_SERVER);
+    tcp_server.bind("tcp://127.0.0.1:*").unwrap();
+    client.connect(&last_endpoint(&tcp_server)).unwrap();
+    assert_eq!(recv_with_id(&tcp_server).0, b"early");
+    tcp_server.close();
+    assert_eq!(recv(&client), b"hiccup");
+    // Types that receive neither ignore the options.
+    let pair = socket(&context, ZMQ_PAIR);
+    pair.set_option(ZMQ_HELLO_MSG, Some(b"x")).unwrap();
+    pair.set_option(ZMQ_DISCONNECT_MSG, Some(b"x")).unwrap();
+    pair.bind("inproc://pair-hello").unwrap();
+    let other = socket(&context, ZMQ_PAIR);
+    other.connect("inproc://pair-hello").unwrap();
+    send(&other, b"first");
+    assert_eq!(recv(&pair), b"first");
+    assert_eq!(other.recv(ZMQ_DONTWAIT).unwrap_err(), Errno::EAGAIN);
+    other.disconnect("inproc://pair-hello").unwrap();
+    assert_eq!(pair.recv(ZMQ_DONTWAIT).unwrap_err(), Errno::EAGAIN);
+    finish(context, [client, server, pair, other]);
 }

@@ -68,3 +68,36 @@ fn disconnection_is_notified_unless_turned_off() {
     assert_eq!(parts[1], b"data", "no empty connect notification first");
     finish(context, [notifying, quiet]);
 }
+
+#[test]
+fn a_raw_router_is_a_stream_with_router_sending_rules() {
+    let context = Context::new();
+    let router = socket(&context, ZMQ_ROUTER);
+    router.set_option(ZMQ_ROUTER_RAW, Some(&int(1))).unwrap();
+    // One way only, as libzmq: 0 leaves it raw; negative values are refused.
+    router.set_option(ZMQ_ROUTER_RAW, Some(&int(0))).unwrap();
+    assert_eq!(router.set_option(ZMQ_ROUTER_RAW, Some(&int(-1))), Err(Errno::EINVAL));
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let mut client = raw_client(&last_endpoint(&router));
+
+    // A generated 5-byte id and a connect notification, as STREAM.
+    let id = router.recv(0).unwrap().data().to_vec();
+    assert_eq!((id.len(), id[0], recv(&router).len()), (5, 0, 0));
+    assert_eq!(router.option(ZMQ_ROUTING_ID, 255).unwrap(), id);
+    client.write_all(b"ping").unwrap();
+    assert_eq!(recv_parts(&router), [id.clone(), b"ping".to_vec()]);
+
+    // Unlike STREAM, an id frame without MORE is dropped and the next frame names
+    // the peer again; the data frame's MORE flag is ignored.
+    send(&router, &id);
+    router.send(&mut Msg::from_slice(&id).unwrap(), ZMQ_SNDMORE).unwrap();
+    router.send(&mut Msg::from_slice(b"pong").unwrap(), ZMQ_SNDMORE).unwrap();
+    // An unknown peer is dropped silently (ROUTER_MANDATORY is off).
+    send_parts(&router, &[b"nobody", b"lost"]);
+    // An empty data frame closes the connection after what was written.
+    send_parts(&router, &[&id, b""]);
+    let mut received = Vec::new();
+    client.read_to_end(&mut received).unwrap();
+    assert_eq!(received, b"pong");
+    finish(context, [router]);
+}

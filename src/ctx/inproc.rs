@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Errno, Result};
+use crate::msg::Msg;
 use crate::pipe::{pipe_pair, Limits, Pipe};
 use crate::socket::mailbox::{Command, Mailbox};
 
@@ -25,6 +26,29 @@ pub struct InprocPeer {
     pub conflate: bool,
     /// `ZMQ_ROUTING_ID`, by which a ROUTER-like peer knows it.
     pub routing_id: Vec<u8>,
+    /// `ZMQ_HELLO_MSG`, sent first on every connection (empty: none, or a type that
+    /// sends none).
+    pub hello: Vec<u8>,
+    /// `ZMQ_DISCONNECT_MSG`, received when a peer that connected goes (empty: none,
+    /// or a type that receives none).
+    pub disconnect_msg: Vec<u8>,
+}
+
+impl InprocPeer {
+    /// Greets the other side of a new connection through `end`, as libzmq's
+    /// `send_hello_msg`.
+    fn greet(&self, end: &Pipe) {
+        if !self.hello.is_empty() {
+            let _ = end.write_past_hwm(Msg::from_vec(self.hello.clone()));
+        }
+    }
+
+    /// As the binder: has the connecter's end say goodbye when it closes.
+    fn await_farewell(&self, connect_end: &Pipe) {
+        if !self.disconnect_msg.is_empty() {
+            connect_end.set_farewell(Msg::from_vec(self.disconnect_msg.clone()));
+        }
+    }
 }
 
 /// The limits of one direction between two known sockets. Only the connecting
@@ -69,6 +93,8 @@ impl InprocRegistry {
                 pending.connect_end.set_outbound_limits(combined(&pending.connecter, &binder, conflate));
                 pending.bind_end.set_outbound_limits(combined(&binder, &pending.connecter, conflate));
                 pending.connect_end.set_peer_routing_id(binder.routing_id.clone());
+                binder.await_farewell(&pending.connect_end);
+                binder.greet(&pending.bind_end);
                 pending.bind_end
             })
             .collect();
@@ -89,6 +115,9 @@ impl InprocRegistry {
                 ]);
                 connect_end.set_peer_routing_id(binder.routing_id.clone());
                 bind_end.set_peer_routing_id(connecter.routing_id.clone());
+                binder.await_farewell(&connect_end);
+                connecter.greet(&connect_end);
+                binder.greet(&bind_end);
                 binder.mailbox.send(Command::Attach(bind_end));
                 connect_end
             }
@@ -98,6 +127,7 @@ impl InprocRegistry {
                     Limits { conflate: connecter.conflate, ..Limits::default() },
                 ]);
                 bind_end.set_peer_routing_id(connecter.routing_id.clone());
+                connecter.greet(&connect_end);
                 let pending = Pending { connecter, connect_end: connect_end.clone(), bind_end };
                 self.pending.entry(name.to_owned()).or_default().push(pending);
                 connect_end

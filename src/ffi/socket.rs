@@ -432,26 +432,29 @@ pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     })
 }
 
-/// zmq_connect_peer (draft): PEER connects and returns the peer's routing id; 0 with
-/// `ENOTSUP` for other socket types (no PEER socket exists yet).
+/// zmq_connect_peer (draft): a PEER connects and returns the new peer's routing id;
+/// 0 on failure (`ENOTSUP` for other socket types, `EFAULT` under `ZMQ_IMMEDIATE`).
+///
+/// # Safety
+/// `addr` must be a C string.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
-    let _ = addr;
-    boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
+    boundary::call_or(0, || {
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        socket.connect_peer(unsafe { endpoint(addr) }?)
     })
 }
 
-/// zmq_disconnect_peer (draft): `ENOTSUP` as [`zmq_connect_peer`].
+/// zmq_disconnect_peer (draft): SERVER and PEER drop the peer with this routing id
+/// (`EHOSTUNREACH` when there is none); `ENOTSUP` for the other socket types.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_disconnect_peer(s: *mut c_void, routing_id: u32) -> c_int {
-    let _ = routing_id;
     boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+        handle::socket(s)?.disconnect_peer(routing_id)?;
+        Ok(0)
     })
 }
 

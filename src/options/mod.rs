@@ -609,6 +609,36 @@ impl SocketOptions {
         self.conflate && matches!(self.socket_type, ZMQ_DEALER | ZMQ_PULL | ZMQ_PUSH | ZMQ_PUB | ZMQ_SUB)
     }
 
+    /// The `ZMQ_HELLO_MSG` this socket sends on each new connection; empty when none
+    /// is set or the type sends none.
+    pub fn hello_to_send(&self) -> &[u8] {
+        if self.can_send_hello_msg {
+            &self.hello_msg
+        } else {
+            &[]
+        }
+    }
+
+    /// The `ZMQ_DISCONNECT_MSG` this socket receives when a peer that connected to
+    /// it goes; empty when none is set or the type receives none.
+    pub fn disconnect_msg_to_receive(&self) -> &[u8] {
+        if self.can_recv_disconnect_msg {
+            &self.disconnect_msg
+        } else {
+            &[]
+        }
+    }
+
+    /// The `ZMQ_HICCUP_MSG` this socket receives when a connection it made breaks;
+    /// empty when none is set or the type receives none.
+    pub fn hiccup_msg_to_receive(&self) -> &[u8] {
+        if self.can_recv_hiccup_msg {
+            &self.hiccup_msg
+        } else {
+            &[]
+        }
+    }
+
     /// `zmq_setsockopt(option, value, value.len())` with a non-NULL `value`.
     /// `EINVAL` for a value out of the option's rules, and for any option not in
     /// [`is_generic_settable`]. A failed call changes nothing, except that a bad Z85

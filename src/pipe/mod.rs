@@ -67,6 +67,8 @@ struct Shared {
     /// inproc peer's `ZMQ_ROUTING_ID`, or a network peer's from its handshake; empty
     /// when it has none). ROUTER-like sockets name their peers by it.
     peer_routing_ids: [Mutex<PeerRoutingId>; 2],
+    /// What each end writes as it closes: its peer's `ZMQ_DISCONNECT_MSG` (inproc).
+    farewells: [Mutex<Option<Msg>>; 2],
 }
 
 /// What one end knows of its peer's routing id.
@@ -267,6 +269,7 @@ pub fn pipe_pair(limits: [Limits; 2]) -> (Pipe, Pipe) {
         directions: [direction(limits[0]), direction(limits[1])],
         owners: [Mutex::new(None), Mutex::new(None)],
         peer_routing_ids: [Mutex::new(PeerRoutingId::default()), Mutex::new(PeerRoutingId::default())],
+        farewells: [Mutex::new(None), Mutex::new(None)],
     });
     (Pipe { shared: Arc::clone(&shared), side: 0 }, Pipe { shared, side: 1 })
 }
@@ -286,6 +289,12 @@ impl Pipe {
 
     fn inbound(&self) -> &Direction {
         &self.shared.directions[self.peer_side()]
+    }
+
+    /// Has this end write `msg` to its peer when it closes, after dropping any
+    /// unfinished message (libzmq's `pipe_t::set_disconnect_msg`).
+    pub fn set_farewell(&self, msg: Msg) {
+        *self.shared.farewells[self.side].lock() = Some(msg);
     }
 
     /// Records the routing id of the socket at the other end (empty: none), unless
@@ -362,13 +371,24 @@ impl Pipe {
     /// Writes one part. Parts of one message must be written without a refusal in
     /// between: after a first part was accepted, later parts always are.
     pub fn write(&self, msg: Msg) -> Result<(), WriteError> {
+        self.write_part(msg, true)
+    }
+
+    /// Writes one part whatever the high-water mark says: the messages libzmq
+    /// injects itself (`ZMQ_DISCONNECT_MSG`, `ZMQ_HICCUP_MSG`) are never refused for
+    /// lack of room.
+    pub fn write_past_hwm(&self, msg: Msg) -> Result<(), WriteError> {
+        self.write_part(msg, false)
+    }
+
+    fn write_part(&self, msg: Msg, bounded: bool) -> Result<(), WriteError> {
         let wake_reader = {
             let mut queue = self.outbound().queue.lock();
             if queue.reader_gone {
                 return Err(WriteError::Closed(msg));
             }
             let starts_message = queue.parts.back().is_none_or(|last| !last.more());
-            if starts_message && queue.is_full() {
+            if bounded && starts_message && queue.is_full() {
                 queue.writer_asleep = true;
                 return Err(WriteError::Full(msg));
             }
@@ -456,6 +476,11 @@ impl Pipe {
     /// Closes this end: the peer still reads what was written, then sees the end;
     /// what the peer wrote to us is dropped. The peer is sent `PipeTerm`.
     pub fn close(&self) {
+        if let Some(farewell) = self.shared.farewells[self.side].lock().take() {
+            // The peer's ZMQ_DISCONNECT_MSG, in place of anything left unfinished.
+            self.rollback();
+            let _ = self.write_past_hwm(farewell);
+        }
         self.outbound().queue.lock().writer_done = true;
         let dropped = {
             let inbound = self.inbound();
@@ -536,8 +561,8 @@ mod tests {
 
     #[test]
     fn wake_ups_go_to_the_sleeping_side_once() {
-        let reader_box = Arc::new(Mailbox::new().unwrap());
-        let writer_box = Arc::new(Mailbox::new().unwrap());
+        let reader_box = Arc::new(Mailbox::new(false).unwrap());
+        let writer_box = Arc::new(Mailbox::new(false).unwrap());
         let (a, b) = pipe_pair([Limits::bounded(1), Limits::default()]);
         a.attach(writer_box.clone());
         b.attach(reader_box.clone());
@@ -555,7 +580,7 @@ mod tests {
 
     #[test]
     fn close_lets_the_peer_drain_then_end() {
-        let peer_box = Arc::new(Mailbox::new().unwrap());
+        let peer_box = Arc::new(Mailbox::new(false).unwrap());
         let (a, b) = pipe_pair([Limits::default(); 2]);
         b.attach(peer_box.clone());
         a.write(part(b"last", false)).unwrap();

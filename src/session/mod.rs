@@ -219,7 +219,12 @@ impl Session {
     }
 
     fn start_protocol(&mut self, stream: Stream, now: Instant) {
-        let protocol = Wire::new(self.config(stream.peer_address()), self.link.options.raw_notify, now);
+        let options = &self.link.options;
+        let protocol = if options.raw_socket {
+            Wire::raw(stream.peer_address(), options.raw_notify)
+        } else {
+            Wire::zmtp(self.config(stream.peer_address()), now)
+        };
         self.connection = Some(Link { stream, protocol: Some(protocol) });
         self.handshake_done = false;
     }
@@ -297,6 +302,16 @@ impl Session {
             if handshake_done && !raw && self.link.options.router_notify & ZMQ_NOTIFY_DISCONNECT != 0 {
                 // ROUTER_NOTIFY: an empty message says the peer has gone.
                 let _ = pipe.write(Msg::new());
+            }
+            // ZMQ_DISCONNECT_MSG when a peer that connected here goes; ZMQ_HICCUP_MSG
+            // when a connection made from here breaks.
+            let options = &self.link.options;
+            let news = match self.role {
+                Role::Accepted => options.disconnect_msg_to_receive(),
+                Role::Connect(_) => options.hiccup_msg_to_receive(),
+            };
+            if handshake_done && !news.is_empty() {
+                let _ = pipe.write_past_hwm(Msg::from_vec(news.to_vec()));
             }
         }
         if raw && self.link.options.raw_notify {
@@ -438,6 +453,13 @@ impl Session {
                     // Refused only before the handshake, which is done.
                     let _ = protocol.send(zmtp::subscribe_command(topic));
                 }
+            }
+        }
+        let hello = self.link.options.hello_to_send();
+        if !hello.is_empty() {
+            if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
+                // ZMQ_HELLO_MSG: the first message on every connection.
+                let _ = protocol.send(Msg::from_vec(hello.to_vec()));
             }
         }
         self.was_connected = true;

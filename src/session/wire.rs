@@ -19,14 +19,15 @@ pub enum Wire {
 }
 
 impl Wire {
-    /// ZMTP per `config`, or raw bytes for a STREAM socket (announcing the connection
-    /// with an empty message when `notify`, as `ZMQ_STREAM_NOTIFY` asks).
-    pub fn new(config: Config, notify: bool, now: Instant) -> Wire {
-        if config.socket_type == ZMQ_STREAM {
-            Wire::Raw(RawStream::new(config.peer_address, notify))
-        } else {
-            Wire::Zmtp(Box::new(Connection::new(config, now)))
-        }
+    /// ZMTP per `config`.
+    pub fn zmtp(config: Config, now: Instant) -> Wire {
+        Wire::Zmtp(Box::new(Connection::new(config, now)))
+    }
+
+    /// Raw bytes (STREAM, or ROUTER with `ZMQ_ROUTER_RAW`), announcing the connection
+    /// with an empty message when `notify`, as `ZMQ_STREAM_NOTIFY` asks.
+    pub fn raw(peer_address: Option<String>, notify: bool) -> Wire {
+        Wire::Raw(RawStream::new(peer_address, notify))
     }
 
     pub fn is_raw(&self) -> bool {
@@ -178,7 +179,7 @@ mod tests {
     use super::*;
 
     fn raw(notify: bool) -> Wire {
-        Wire::new(Config::new(ZMQ_STREAM), notify, Instant::now())
+        Wire::raw(None, notify)
     }
 
     #[test]
@@ -203,6 +204,6 @@ mod tests {
         let mut wire = raw(false);
         assert!(matches!(wire.poll_event(), Some(Event::Ready { .. })));
         assert!(wire.poll_event().is_none());
-        assert!(!Wire::new(Config::new(crate::constants::ZMQ_PAIR), true, Instant::now()).is_raw());
+        assert!(!Wire::zmtp(Config::new(crate::constants::ZMQ_PAIR), Instant::now()).is_raw());
     }
 }

@@ -4,10 +4,10 @@
 
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use crate::error::Result;
 use crate::pipe::{Pipe, PipeEvent, PipeId, PipeOwner};
@@ -33,21 +33,33 @@ pub enum Command {
 /// commands are pending and someone may be waiting on it: the owner sleeping in
 /// [`Mailbox::wait`], or the application, once it has the descriptor. Otherwise a
 /// command costs no system call.
+///
+/// A thread-safe socket may have many threads waiting at once, and one command
+/// (a pipe with messages again) may be news for all of them: they sleep on a
+/// condition variable instead, and every command wakes them all, as libzmq's
+/// `mailbox_safe_t` does.
 #[derive(Debug)]
 pub struct Mailbox {
     queue: Mutex<Queue>,
     /// Commands are pending: lets `drain_into` skip the lock on the (hot) empty path.
     pending: AtomicBool,
-    /// The owner is asleep in `wait`.
+    /// Counts the commands ever sent: a waiter sleeps only while it is unchanged
+    /// since the socket was last looked at.
+    sent: AtomicU64,
+    /// The owner is asleep in `wait` on the signal.
     sleeping: AtomicBool,
     /// The application has the descriptor (`ZMQ_FD`, `zmq_poll`).
     exposed: AtomicBool,
     signaler: Signaler,
+    /// Where the threads of a thread-safe socket wait (`None` for the others).
+    shared_wait: Option<Condvar>,
 }
 
 #[derive(Debug, Default)]
 struct Queue {
     commands: VecDeque<Command>,
+    /// Threads asleep on `shared_wait`.
+    sleepers: usize,
     /// The signal is raised (and must be cleared when the commands are taken).
     raised: bool,
 }
@@ -58,13 +70,17 @@ struct Queue {
 const SPIN: Duration = Duration::from_micros(20);
 
 impl Mailbox {
-    pub fn new() -> Result<Mailbox> {
+    /// A mailbox for a socket that one thread at a time uses, or (`thread_safe`)
+    /// that many threads may wait on at once.
+    pub fn new(thread_safe: bool) -> Result<Mailbox> {
         Ok(Mailbox {
             queue: Mutex::new(Queue::default()),
             pending: AtomicBool::new(false),
+            sent: AtomicU64::new(0),
             sleeping: AtomicBool::new(false),
             exposed: AtomicBool::new(false),
             signaler: Signaler::new()?,
+            shared_wait: thread_safe.then(Condvar::new),
         })
     }
 
@@ -72,6 +88,12 @@ impl Mailbox {
     pub fn send(&self, command: Command) {
         let mut queue = self.queue.lock();
         queue.commands.push_back(command);
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        if queue.sleepers > 0 {
+            if let Some(shared_wait) = &self.shared_wait {
+                shared_wait.notify_all();
+            }
+        }
         if queue.commands.len() == 1 {
             // SeqCst with `wait`: either it sees `pending`, or this sees `sleeping`.
             self.pending.store(true, Ordering::SeqCst);
@@ -103,19 +125,45 @@ impl Mailbox {
         self.pending.load(Ordering::Acquire)
     }
 
-    /// Waits until a command is pending or `timeout` passes (`None`: forever): spins
-    /// briefly, then sleeps on the signal. `EINTR` when a signal handler interrupted it.
-    pub fn wait(&self, timeout: Option<Duration>) -> Result<()> {
+    /// How many commands were ever sent: read before looking at the socket's state,
+    /// and handed to [`Mailbox::wait`], it says whether anything came since.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    /// Waits until a command came after `seen` (a [`Mailbox::sent`] reading) or
+    /// `timeout` passes (`None`: forever): spins briefly, then sleeps. `EINTR` when a
+    /// signal handler interrupted the sleep (not for thread-safe sockets, whose
+    /// waits libzmq does not interrupt either).
+    pub fn wait(&self, timeout: Option<Duration>, seen: u64) -> Result<()> {
         let start = Instant::now();
         let spin = timeout.map_or(SPIN, |timeout| timeout.min(SPIN));
+        let news = || self.sent() != seen || self.has_pending();
         while start.elapsed() < spin {
-            if self.has_pending() {
+            if news() {
                 return Ok(());
             }
             std::hint::spin_loop();
         }
+        if let Some(shared_wait) = &self.shared_wait {
+            let deadline = timeout.map(|timeout| start + timeout);
+            let mut queue = self.queue.lock();
+            queue.sleepers += 1;
+            while !news() {
+                match deadline {
+                    None => shared_wait.wait(&mut queue),
+                    Some(deadline) => {
+                        if shared_wait.wait_until(&mut queue, deadline).timed_out() {
+                            break;
+                        }
+                    }
+                }
+            }
+            queue.sleepers -= 1;
+            return Ok(());
+        }
         self.sleeping.store(true, Ordering::SeqCst);
-        let outcome = if self.pending.load(Ordering::SeqCst) {
+        let outcome = if news() {
             Ok(())
         } else {
             let left = timeout.map(|timeout| timeout.saturating_sub(start.elapsed()));
@@ -173,7 +221,7 @@ mod tests {
 
     #[test]
     fn an_exposed_descriptor_follows_pending_commands() {
-        let mailbox = Mailbox::new().unwrap();
+        let mailbox = Mailbox::new(false).unwrap();
         mailbox.send(Command::Stop);
         let fd = mailbox.expose_fd();
         let readable = || {
@@ -196,16 +244,52 @@ mod tests {
 
     #[test]
     fn wait_returns_for_a_command_from_another_thread() {
-        let mailbox = std::sync::Arc::new(Mailbox::new().unwrap());
-        assert!(mailbox.wait(Some(Duration::from_millis(1))).is_ok());
-        assert!(!mailbox.has_pending());
-        let remote = std::sync::Arc::clone(&mailbox);
-        let sender = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            remote.send(Command::Stop);
-        });
-        mailbox.wait(Some(Duration::from_secs(10))).unwrap();
-        assert!(mailbox.has_pending());
-        sender.join().unwrap();
+        for thread_safe in [false, true] {
+            let mailbox = std::sync::Arc::new(Mailbox::new(thread_safe).unwrap());
+            assert!(mailbox.wait(Some(Duration::from_millis(1)), mailbox.sent()).is_ok());
+            assert!(!mailbox.has_pending());
+            let seen = mailbox.sent();
+            let remote = std::sync::Arc::clone(&mailbox);
+            let sender = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                remote.send(Command::Stop);
+            });
+            mailbox.wait(Some(Duration::from_secs(10)), seen).unwrap();
+            assert!(mailbox.has_pending());
+            sender.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn one_command_wakes_every_thread_of_a_thread_safe_socket() {
+        let mailbox = std::sync::Arc::new(Mailbox::new(true).unwrap());
+        let seen = mailbox.sent();
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let mailbox = std::sync::Arc::clone(&mailbox);
+                std::thread::spawn(move || {
+                    let start = Instant::now();
+                    mailbox.wait(Some(Duration::from_secs(10)), seen).unwrap();
+                    start.elapsed()
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(50));
+        // Drained at once, as a socket would: the others must wake all the same.
+        mailbox.send(Command::Stop);
+        mailbox.drain_into(&mut VecDeque::new());
+        for waiter in waiters {
+            assert!(waiter.join().unwrap() < Duration::from_secs(5));
+        }
+    }
+
+    #[test]
+    fn a_command_before_the_wait_is_not_slept_through() {
+        let mailbox = Mailbox::new(false).unwrap();
+        let seen = mailbox.sent();
+        mailbox.send(Command::Stop);
+        let start = Instant::now();
+        mailbox.wait(Some(Duration::from_secs(10)), seen).unwrap();
+        assert!(start.elapsed() < Duration::from_secs(5));
     }
 }

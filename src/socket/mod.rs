@@ -96,12 +96,12 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_SUB => Box::new(xsub::XSub::new(true)),
         ZMQ_XSUB => Box::new(xsub::XSub::new(false)),
         ZMQ_STREAM => Box::new(router::Router::stream()),
-        ZMQ_SERVER => Box::<server::Server>::default(),
+        ZMQ_SERVER | ZMQ_PEER => Box::<server::Server>::default(),
         ZMQ_CLIENT => Box::new(single_part::SinglePart::<dealer::Dealer>::new(true)),
         ZMQ_SCATTER => Box::new(single_part::SinglePart::<push::Push>::new(true)),
         ZMQ_GATHER => Box::new(single_part::SinglePart::<pull::Pull>::new(false)),
         ZMQ_CHANNEL => Box::new(single_part::SinglePart::<pair::Pair>::new(true)),
-        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM | ZMQ_PEER => return Err(Errno::ENOTSUP),
+        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -129,7 +129,7 @@ impl Socket {
     /// implemented, `ETERM` after a shutdown, `EMFILE` beyond `ZMQ_MAX_SOCKETS`.
     pub fn new(context: &Context, socket_type: c_int) -> Result<Socket> {
         let pattern = new_pattern(socket_type)?;
-        let mailbox = Arc::new(Mailbox::new()?);
+        let mailbox = Arc::new(Mailbox::new(is_thread_safe(socket_type))?);
         let id = context.register_socket(Arc::clone(&mailbox))?;
         let context_options = context.options();
         let options = SocketOptions::for_context(socket_type, context_options.ipv6, context_options.blocky);
@@ -172,8 +172,9 @@ impl Socket {
         Ok(state)
     }
 
-    /// Waits until the mailbox has something or `until` passes; `EAGAIN` on timeout.
-    fn wait(&self, until: Option<Instant>) -> Result<()> {
+    /// Waits until the mailbox has something new since `seen` (read while the state
+    /// was still locked) or `until` passes; `EAGAIN` on timeout.
+    fn wait(&self, until: Option<Instant>, seen: u64) -> Result<()> {
         let timeout = match until {
             None => None,
             Some(until) => match until.checked_duration_since(Instant::now()) {
@@ -181,7 +182,7 @@ impl Socket {
                 _ => return Err(Errno::EAGAIN),
             },
         };
-        self.inner.mailbox.wait(timeout)
+        self.inner.mailbox.wait(timeout, seen)
     }
 
     /// zmq_bind(3). Only inproc is served by this build.
@@ -235,11 +236,36 @@ impl Socket {
 
     /// zmq_connect(3). inproc connects before the bind are queued until it comes.
     pub fn connect(&self, uri: &str) -> Result<()> {
-        let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
         let mut state = self.lock()?;
+        self.connect_locked(&mut state, uri)
+    }
+
+    /// zmq_connect_peer (draft): a PEER connects and learns the routing id of the
+    /// new peer at once, which needs the pipe now: `EFAULT` under `ZMQ_IMMEDIATE`
+    /// (as libzmq), `ENOTSUP` for the other types.
+    pub fn connect_peer(&self, uri: &str) -> Result<u32> {
+        if self.inner.socket_type != ZMQ_PEER {
+            return Err(Errno::ENOTSUP);
+        }
+        let mut state = self.lock()?;
+        if state.options.immediate {
+            return Err(Errno::EFAULT);
+        }
+        self.connect_locked(&mut state, uri)?;
+        state.pattern.last_routing_id().ok_or(Errno::EFAULT)
+    }
+
+    /// zmq_disconnect_peer (draft): SERVER and PEER drop the peer a routing id
+    /// names (`EHOSTUNREACH` when none does); `ENOTSUP` for the other types.
+    pub fn disconnect_peer(&self, routing_id: u32) -> Result<()> {
+        self.lock()?.pattern.disconnect_peer(routing_id)
+    }
+
+    fn connect_locked(&self, state: &mut State, uri: &str) -> Result<()> {
+        let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
         match endpoint.transport {
             Transport::Inproc => {
-                let peer = self.inproc_peer(&state);
+                let peer = self.inproc_peer(state);
                 let end = self.inner.context.connect_inproc(endpoint.address, peer);
                 if let Some(id) = state.connect_routing_id.take() {
                     end.pin_peer_routing_id(id);
@@ -250,7 +276,7 @@ impl Socket {
             Transport::Tcp | Transport::Ipc => {
                 let target = network::target(endpoint.transport, endpoint.address)?;
                 let io = self.inner.context.io_thread()?;
-                let link = self.link(&state);
+                let link = self.link(state);
                 let (socket_end, session_end) = if state.options.immediate {
                     (None, None)
                 } else {
@@ -337,6 +363,8 @@ impl Socket {
             rcvhwm: usize::try_from(state.options.rcvhwm).unwrap_or(0),
             conflate,
             routing_id: state.options.routing_id.clone(),
+            hello: state.options.hello_to_send().to_vec(),
+            disconnect_msg: state.options.disconnect_msg_to_receive().to_vec(),
         }
     }
 
@@ -354,8 +382,9 @@ impl Socket {
                 outcome => return outcome,
             }
             let until = *until.get_or_insert_with(|| wait_limit(flags, state.options.sndtimeo));
+            let seen = self.inner.mailbox.sent();
             drop(state);
-            self.wait(until)?;
+            self.wait(until, seen)?;
             state = self.lock()?;
         }
     }
@@ -375,8 +404,9 @@ impl Socket {
                 Err(error) => return Err(error),
             }
             let until = *until.get_or_insert_with(|| wait_limit(flags, state.options.rcvtimeo));
+            let seen = self.inner.mailbox.sent();
             drop(state);
-            self.wait(until)?;
+            self.wait(until, seen)?;
             state = self.lock()?;
         }
     }
@@ -399,6 +429,10 @@ impl Socket {
     pub fn set_option(&self, option: c_int, value: Option<&[u8]>) -> Result<()> {
         let mut state = self.lock()?;
         if let Some(outcome) = state.pattern.set_option(option, value) {
+            if option == ZMQ_ROUTER_RAW && outcome.is_ok() && pattern::bool_option(value) == Ok(true) {
+                // The ROUTER went raw: so do the connections it makes from now on.
+                state.options.raw_socket = true;
+            }
             return outcome;
         }
         if option == ZMQ_STREAM_NOTIFY && self.inner.socket_type == ZMQ_STREAM {

@@ -4,7 +4,7 @@
 use core::ffi::c_int;
 use core::fmt::Debug;
 
-use crate::error::Result;
+use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::options::{codec, SocketOptions};
 use crate::pipe::{Pipe, PipeId};
@@ -43,6 +43,16 @@ pub trait Pattern: Send + Debug {
     /// An option this socket type reads itself (libzmq's `xgetsockopt`) into a
     /// buffer of `capacity` bytes; `None`: not one of its own.
     fn option(&mut self, _option: c_int, _capacity: usize) -> Option<Result<Vec<u8>>> {
+        None
+    }
+    /// zmq_disconnect_peer: drops the peer a routing id names (SERVER, PEER);
+    /// `ENOTSUP` for the other types.
+    fn disconnect_peer(&mut self, _routing_id: u32) -> Result<()> {
+        Err(Errno::ENOTSUP)
+    }
+    /// The routing id given to the pipe attached last (what zmq_connect_peer
+    /// returns); `None` for types without numeric routing ids.
+    fn last_routing_id(&self) -> Option<u32> {
         None
     }
 }

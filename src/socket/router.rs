@@ -11,7 +11,9 @@ use core::ffi::c_int;
 use std::collections::HashMap;
 
 use super::pattern::{bool_option, Pattern};
-use crate::constants::{ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTING_ID};
+use crate::constants::{
+    ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTER_RAW, ZMQ_ROUTING_ID,
+};
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId, WriteError};
@@ -37,9 +39,13 @@ pub struct Router {
     handover: bool,
     /// `ZMQ_PROBE_ROUTER`: greet every new peer with an empty message.
     probe: bool,
-    /// STREAM: the id generated last, which libzmq also makes the socket's own
-    /// `ZMQ_ROUTING_ID` (observable, so reproduced).
+    /// Over raw connections (STREAM, or ROUTER with `ZMQ_ROUTER_RAW`): every peer
+    /// gets a generated id, and a data frame is a whole message.
     raw: bool,
+    /// STREAM's own send rule: an id frame without MORE drops the frame after it.
+    stream: bool,
+    /// Raw: the id generated last, which libzmq also makes the socket's own
+    /// `ZMQ_ROUTING_ID` (observable, so reproduced).
     last_generated: Option<Vec<u8>>,
 }
 
@@ -60,6 +66,7 @@ impl Default for Router {
             handover: false,
             probe: false,
             raw: false,
+            stream: false,
             last_generated: None,
         }
     }
@@ -69,7 +76,7 @@ impl Router {
     /// STREAM: a ROUTER over raw connections (the session does the raw part), where
     /// sending to an unknown peer is always `EHOSTUNREACH`. libzmq: `stream.cpp`.
     pub fn stream() -> Router {
-        Router { mandatory: true, raw: true, ..Router::default() }
+        Router { mandatory: true, raw: true, stream: true, ..Router::default() }
     }
 
     /// Names every pipe whose peer's id has become known.
@@ -168,7 +175,7 @@ impl Pattern for Router {
 
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         if !self.sending_more {
-            if self.raw && !msg.more() {
+            if self.stream && !msg.more() {
                 // STREAM: an id frame without MORE is taken as is, and the frame after
                 // it is dropped (libzmq's `stream_t::xsend`).
                 self.destination = None;
@@ -191,8 +198,8 @@ impl Pattern for Router {
         }
         let mut part = msg.take();
         if self.raw {
-            // STREAM: a data frame is a whole message whatever its MORE flag; the
-            // next part names a peer again (libzmq's `stream_t::xsend`).
+            // A data frame is a whole message whatever its MORE flag; the next part
+            // names a peer again (libzmq's `stream_t::xsend`, `router_t::xsend`).
             part.set_more(false);
         }
         self.sending_more = part.more();
@@ -244,6 +251,11 @@ impl Pattern for Router {
     }
 
     fn set_option(&mut self, option: c_int, value: Option<&[u8]>) -> Option<Result<()>> {
+        if option == ZMQ_ROUTER_RAW {
+            // Deprecated in libzmq, and one way: 0 leaves a raw socket raw. The socket
+            // makes the connections raw; this side routes as STREAM does.
+            return Some(bool_option(value).map(|on| self.raw |= on));
+        }
         let flag = match option {
             ZMQ_ROUTER_MANDATORY => &mut self.mandatory,
             ZMQ_ROUTER_HANDOVER => &mut self.handover,

@@ -1,6 +1,9 @@
 //! SERVER: every message received carries the routing id of the peer it came from
 //! (a non-zero number given to each pipe here); a message sent goes to the peer its
 //! routing id names. Single-part only. libzmq: `server.cpp`.
+//!
+//! PEER is the same pattern (libzmq's `peer_t` derives from `server_t`); what it adds,
+//! `zmq_connect_peer`, needs only the id of the pipe attached last.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +21,8 @@ pub struct Server {
     /// Every pipe's routing id, while it can still be read from.
     ids: HashMap<PipeId, u32>,
     next_id: u32,
+    /// The id given to the pipe attached last.
+    last_attached: Option<u32>,
     /// Inside a multipart message being dropped.
     dropping: bool,
 }
@@ -30,6 +35,7 @@ impl Default for Server {
             ids: HashMap::new(),
             // libzmq starts from a random value so ids differ between sockets.
             next_id: std::process::id().wrapping_mul(2_654_435_761) ^ 0x5bd1_e995,
+            last_attached: None,
             dropping: false,
         }
     }
@@ -60,6 +66,7 @@ impl Pattern for Server {
         self.ids.insert(pipe.id(), id);
         self.peers.insert(id, pipe.clone());
         self.queue.attach(pipe);
+        self.last_attached = Some(id);
     }
 
     fn read_activated(&mut self, id: PipeId) {
@@ -140,5 +147,17 @@ impl Pattern for Server {
     fn has_out(&mut self) -> bool {
         // As libzmq: whether a send succeeds depends on the peer it names.
         true
+    }
+
+    fn disconnect_peer(&mut self, routing_id: u32) -> Result<()> {
+        let pipe = self.peers.get(&routing_id).map(Pipe::id).ok_or(Errno::EHOSTUNREACH)?;
+        if let Some(pipe) = self.remove(pipe) {
+            pipe.close();
+        }
+        Ok(())
+    }
+
+    fn last_routing_id(&self) -> Option<u32> {
+        self.last_attached
     }
 }
