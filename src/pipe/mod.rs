@@ -9,7 +9,8 @@
 //! complete message arrives; a writer that found the queue full is sent one
 //! `ActivateWrite` when the reader has drained it to the low-water mark.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -48,6 +49,32 @@ impl PipeId {
         PipeId(NEXT.fetch_add(1, Ordering::Relaxed))
     }
 }
+
+/// Hashes a [`PipeId`] with one multiplication. Ids count up process-wide and no peer
+/// chooses them, so SipHash's resistance to chosen keys buys nothing, and patterns
+/// look pipes up on every message.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct PipeIdHasher(u64);
+
+impl Hasher for PipeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(self.0.rotate_left(8) ^ u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing: the odd constant spreads consecutive ids over every bit.
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A map keyed by pipe.
+pub(crate) type PipeMap<V> = HashMap<PipeId, V, BuildHasherDefault<PipeIdHasher>>;
 
 /// One end of a pipe: it writes into one direction and reads from the other.
 #[derive(Debug, Clone)]

@@ -9,16 +9,14 @@
 //! `[active, eligible)` got room back (or were attached) during a multipart message
 //! and join at its end, `[eligible, len)` are full.
 
-use std::collections::HashMap;
-
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId};
+use crate::pipe::{Pipe, PipeId, PipeMap};
 
 #[derive(Debug, Default)]
 pub struct Distributor {
     pipes: Vec<Pipe>,
     /// Where each pipe is in `pipes`.
-    index: HashMap<PipeId, usize>,
+    index: PipeMap<usize>,
     matching: usize,
     active: usize,
     eligible: usize,

@@ -16,7 +16,7 @@ use crate::constants::{
 };
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId, WriteError};
+use crate::pipe::{Pipe, PipeId, PipeMap, WriteError};
 use crate::routing::fair_queue::FairQueue;
 
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub struct Router {
     queue: FairQueue,
     /// Identified peers, by routing id.
     peers: HashMap<Vec<u8>, Pipe>,
-    ids: HashMap<PipeId, Vec<u8>>,
+    ids: PipeMap<Vec<u8>>,
     /// Pipes whose peer's id is not known yet.
     anonymous: Vec<Pipe>,
     next_id: u32,
@@ -54,7 +54,7 @@ impl Default for Router {
         Router {
             queue: FairQueue::new(),
             peers: HashMap::new(),
-            ids: HashMap::new(),
+            ids: PipeMap::default(),
             anonymous: Vec::new(),
             // libzmq starts from a random value so ids differ between sockets.
             next_id: std::process::id().wrapping_mul(2_654_435_761),

@@ -5,12 +5,12 @@
 //! PEER is the same pattern (libzmq's `peer_t` derives from `server_t`); what it adds,
 //! `zmq_connect_peer`, needs only the id of the pipe attached last.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::pattern::Pattern;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId, WriteError};
+use crate::pipe::{Pipe, PipeId, PipeMap, WriteError};
 use crate::routing::fair_queue::FairQueue;
 
 #[derive(Debug)]
@@ -19,7 +19,7 @@ pub struct Server {
     /// The peers that can be sent to, by routing id.
     peers: HashMap<u32, Pipe>,
     /// Every pipe's routing id, while it can still be read from.
-    ids: HashMap<PipeId, u32>,
+    ids: PipeMap<u32>,
     next_id: u32,
     /// The id given to the pipe attached last.
     last_attached: Option<u32>,
@@ -32,7 +32,7 @@ impl Default for Server {
         Server {
             queue: FairQueue::new(),
             peers: HashMap::new(),
-            ids: HashMap::new(),
+            ids: PipeMap::default(),
             // libzmq starts from a random value so ids differ between sockets.
             next_id: std::process::id().wrapping_mul(2_654_435_761) ^ 0x5bd1_e995,
             last_attached: None,
@@ -55,8 +55,8 @@ impl Server {
 
     /// Forgets the ids of pipes the queue no longer holds (it drops ended pipes).
     fn prune(&mut self) {
-        let live: HashSet<PipeId> = self.queue.pipes().iter().map(Pipe::id).collect();
-        self.ids.retain(|pipe, _| live.contains(pipe));
+        let live: PipeMap<()> = self.queue.pipes().iter().map(|pipe| (pipe.id(), ())).collect();
+        self.ids.retain(|pipe, _| live.contains_key(pipe));
     }
 }
 
