@@ -370,43 +370,61 @@ pub unsafe extern "C" fn zmq_recviov(
     })
 }
 
-/// zmq_socket_monitor(3): socket monitoring is not implemented yet (`ENOTSUP`).
+/// zmq_socket_monitor(3): events in the version 1 format on a PAIR socket bound to
+/// `addr` (inproc only); NULL stops monitoring.
 ///
 /// # Safety
 /// `addr` must be NULL or a C string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
-    let _ = (addr, events);
-    boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
-    })
+    // SAFETY: forwarded contract.
+    unsafe { monitor(s, addr, events as u64, 1, ZMQ_PAIR) }
 }
 
-/// zmq_socket_monitor_versioned (draft): not implemented yet (`ENOTSUP`).
+/// zmq_socket_monitor_versioned (draft): events in the format of `event_version`
+/// (1 or 2) on a PAIR, PUB or PUSH socket bound to `addr`; NULL stops monitoring.
+///
+/// # Safety
+/// `addr` must be NULL or a C string.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_socket_monitor_versioned(
+pub unsafe extern "C" fn zmq_socket_monitor_versioned(
     s: *mut c_void,
     addr: *const c_char,
     events: u64,
     event_version: c_int,
     socket_type: c_int,
 ) -> c_int {
-    let _ = (addr, events, event_version, socket_type);
+    // SAFETY: forwarded contract.
+    unsafe { monitor(s, addr, events, event_version, socket_type) }
+}
+
+/// # Safety
+/// `addr` must be NULL or a C string.
+unsafe fn monitor(
+    s: *mut c_void,
+    addr: *const c_char,
+    events: u64,
+    version: c_int,
+    socket_type: c_int,
+) -> c_int {
     boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let uri = if addr.is_null() { None } else { Some(unsafe { endpoint(addr) }?) };
+        socket.monitor(uri, events, version, socket_type)?;
+        Ok(0)
     })
 }
 
-/// zmq_socket_monitor_pipes_stats (draft): not implemented yet (`ENOTSUP`).
+/// zmq_socket_monitor_pipes_stats (draft): a `ZMQ_EVENT_PIPES_STATS` event per pipe
+/// (`EINVAL` unless monitored for it, `EAGAIN` without pipes).
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
 pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
     boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+        handle::socket(s)?.pipes_stats()?;
+        Ok(0)
     })
 }
 

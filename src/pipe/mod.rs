@@ -21,6 +21,7 @@ mod cache_padded;
 use cache_padded::CachePadded;
 
 use crate::msg::Msg;
+use crate::socket::monitor::Endpoints;
 
 /// What a pipe tells the holder of its other end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub trait PipeOwner: Send + Sync + core::fmt::Debug {
 }
 
 /// Identifies one end of one pipe, unique in the process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PipeId(u64);
 
 impl PipeId {
@@ -96,6 +97,8 @@ struct Shared {
     peer_routing_ids: [Mutex<PeerRoutingId>; 2],
     /// What each end writes as it closes: its peer's `ZMQ_DISCONNECT_MSG` (inproc).
     farewells: [Mutex<Option<Msg>>; 2],
+    /// The connection the pipe serves, for `ZMQ_EVENT_PIPES_STATS`.
+    endpoints: Mutex<Option<Endpoints>>,
 }
 
 /// What one end knows of its peer's routing id.
@@ -297,6 +300,7 @@ pub fn pipe_pair(limits: [Limits; 2]) -> (Pipe, Pipe) {
         owners: [Mutex::new(None), Mutex::new(None)],
         peer_routing_ids: [Mutex::new(PeerRoutingId::default()), Mutex::new(PeerRoutingId::default())],
         farewells: [Mutex::new(None), Mutex::new(None)],
+        endpoints: Mutex::new(None),
     });
     (Pipe { shared: Arc::clone(&shared), side: 0 }, Pipe { shared, side: 1 })
 }
@@ -316,6 +320,26 @@ impl Pipe {
 
     fn inbound(&self) -> &Direction {
         &self.shared.directions[self.peer_side()]
+    }
+
+    /// Records the connection the pipe serves (both ends see it).
+    pub fn set_endpoints(&self, endpoints: Endpoints) {
+        *self.shared.endpoints.lock() = Some(endpoints);
+    }
+
+    /// The connection the pipe serves, if it serves one.
+    pub fn endpoints(&self) -> Option<Endpoints> {
+        self.shared.endpoints.lock().clone()
+    }
+
+    /// The messages written and not yet read as far as the high-water marks know,
+    /// this end's way and the other way (libzmq's `ZMQ_EVENT_PIPES_STATS` values).
+    pub fn queued(&self) -> (u64, u64) {
+        let count = |direction: &Direction| {
+            let queue = direction.queue.lock();
+            queue.written.wrapping_sub(queue.read)
+        };
+        (count(self.outbound()), count(self.inbound()))
     }
 
     /// Has this end write `msg` to its peer when it closes, after dropping any

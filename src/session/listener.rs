@@ -1,6 +1,8 @@
 //! A bound endpoint: accepts connections and starts a session for each.
 //! libzmq: `tcp_listener.cpp`, `ipc_listener.cpp`.
 
+use core::ffi::c_int;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,8 +11,10 @@ use mio::net::{TcpListener, UnixListener};
 use mio::{Interest, Token};
 
 use super::{Session, SocketLink, Stream};
+use crate::constants::{ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_ACCEPT_FAILED, ZMQ_EVENT_CLOSED};
 use crate::pipe::{PipeEvent, PipeId};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
+use crate::socket::monitor::Endpoints;
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp;
 
@@ -22,9 +26,20 @@ pub enum ListenerSocket {
     Ipc(UnixListener, IpcAddress, bool),
 }
 
+impl ListenerSocket {
+    pub fn fd(&self) -> RawFd {
+        match self {
+            ListenerSocket::Tcp(listener) => listener.as_raw_fd(),
+            ListenerSocket::Ipc(listener, ..) => listener.as_raw_fd(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Listener {
     socket: ListenerSocket,
+    /// What it is bound to, resolved (`ZMQ_LAST_ENDPOINT`), for monitor events.
+    endpoint: String,
     link: Arc<SocketLink>,
     /// The sessions of the connections it accepted: they end with it (libzmq's
     /// `zmq_unbind` drops them too).
@@ -32,8 +47,17 @@ pub struct Listener {
 }
 
 impl Listener {
-    pub fn new(socket: ListenerSocket, link: Arc<SocketLink>) -> Listener {
-        Listener { socket, link, accepted: Vec::new() }
+    pub fn new(socket: ListenerSocket, endpoint: String, link: Arc<SocketLink>) -> Listener {
+        Listener { socket, endpoint, link, accepted: Vec::new() }
+    }
+
+    /// The listening descriptor, as monitor events report it.
+    pub fn fd(&self) -> RawFd {
+        self.socket.fd()
+    }
+
+    fn event(&self, event: c_int, value: u64) {
+        self.link.monitor.emit(event, value, &Endpoints::bound(self.endpoint.as_str(), ""));
     }
 
     /// Registers with the reactor; the listener accepts from then on.
@@ -72,9 +96,13 @@ impl Listener {
             match accepted {
                 Ok(stream) => return Some(stream),
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                // WouldBlock: all taken; anything else (EMFILE, a peer that reset):
-                // libzmq reports ACCEPT_FAILED and goes on listening.
-                Err(_) => return None,
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return None,
+                // Anything else (EMFILE, a peer that reset): libzmq reports it and goes
+                // on listening.
+                Err(error) => {
+                    self.event(ZMQ_EVENT_ACCEPT_FAILED, error.raw_os_error().unwrap_or(0) as u64);
+                    return None;
+                }
             }
         }
     }
@@ -84,7 +112,9 @@ impl Handler for Listener {
     fn io(&mut self, reactor: &mut Reactor, _token: Token, _event: &Event) -> Flow {
         self.accepted.retain(|&token| reactor.is_live(token));
         while let Some(stream) = self.accept() {
-            let session = Session::accepted(Arc::clone(&self.link), stream, Instant::now());
+            let endpoints = Endpoints::bound(stream.local_endpoint(), stream.remote_endpoint());
+            self.link.monitor.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u64, &endpoints);
+            let session = Session::accepted(Arc::clone(&self.link), stream, endpoints, Instant::now());
             self.accepted.push(session.start(reactor));
         }
         Flow::Continue
@@ -102,6 +132,7 @@ impl Handler for Listener {
         for token in self.accepted.drain(..) {
             reactor.close(token);
         }
+        self.event(ZMQ_EVENT_CLOSED, self.fd() as u64);
         Flow::Done
     }
 }

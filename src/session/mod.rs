@@ -27,8 +27,11 @@ pub use stream::Stream;
 use wire::Wire;
 
 use crate::constants::{
-    ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
-    ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED, ZMQ_SUB, ZMQ_XSUB,
+    ZMQ_EVENT_CLOSED, ZMQ_EVENT_CONNECTED, ZMQ_EVENT_CONNECT_DELAYED, ZMQ_EVENT_CONNECT_RETRIED,
+    ZMQ_EVENT_DISCONNECTED, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ZMQ_NOTIFY_CONNECT,
+    ZMQ_NOTIFY_DISCONNECT, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED,
+    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED, ZMQ_SUB, ZMQ_XSUB,
 };
 use crate::error::Errno;
 use crate::msg::Msg;
@@ -37,9 +40,10 @@ use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
+use crate::socket::monitor::{Endpoints, Monitor};
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp::{self, ConnectAddress};
-use crate::zmtp::{self, Config, Event as ZmtpEvent};
+use crate::zmtp::{self, Config, Event as ZmtpEvent, ProtocolError};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -50,6 +54,8 @@ pub struct SocketLink {
     /// The socket's `ZMQ_LINGER` as it is now: libzmq applies the value at close
     /// time, not the one the session started with.
     pub linger: Arc<AtomicI32>,
+    /// Where connection events go (`zmq_socket_monitor`).
+    pub monitor: Arc<Monitor>,
 }
 
 /// Where a connecting session connects to.
@@ -99,6 +105,10 @@ pub struct Session {
     /// A SUB's or XSUB's topics sent so far, sent again on each new connection (the
     /// pipe outlives connections; libzmq has the socket resend them on a hiccup).
     subscribed: BTreeSet<Vec<u8>>,
+    /// The current connection's ends, as monitor events name them.
+    endpoints: Endpoints,
+    /// Why the protocol failed, when it did.
+    failure: Option<ProtocolError>,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -132,7 +142,7 @@ fn millis(value: c_int) -> Option<Duration> {
 }
 
 impl Session {
-    fn new(link: Arc<SocketLink>, role: Role, pipe: Option<Pipe>) -> Session {
+    fn new(link: Arc<SocketLink>, role: Role, endpoints: Endpoints, pipe: Option<Pipe>) -> Session {
         let reconnect_ivl = millis(link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
         Session {
             link,
@@ -150,18 +160,21 @@ impl Session {
             draining_until: None,
             sending_multipart: false,
             subscribed: BTreeSet::new(),
+            endpoints,
+            failure: None,
         }
     }
 
-    /// A session that connects to `target`. Unless `ZMQ_IMMEDIATE`, its pipe exists
-    /// from the start: `pipe` is the session's end, the socket holding the other.
-    pub fn connecting(link: Arc<SocketLink>, target: Target, pipe: Option<Pipe>) -> Session {
-        Session::new(link, Role::Connect(target), pipe)
+    /// A session that connects to `target` (`uri` as given to `zmq_connect`). Unless
+    /// `ZMQ_IMMEDIATE`, its pipe exists from the start: `pipe` is the session's end,
+    /// the socket holding the other.
+    pub fn connecting(link: Arc<SocketLink>, target: Target, uri: &str, pipe: Option<Pipe>) -> Session {
+        Session::new(link, Role::Connect(target), Endpoints::connected("", uri), pipe)
     }
 
     /// A session for a connection a listener accepted.
-    pub fn accepted(link: Arc<SocketLink>, stream: Stream, now: Instant) -> Session {
-        let mut session = Session::new(link, Role::Accepted, None);
+    pub fn accepted(link: Arc<SocketLink>, stream: Stream, endpoints: Endpoints, now: Instant) -> Session {
+        let mut session = Session::new(link, Role::Accepted, endpoints, None);
         session.start_protocol(stream, now);
         session
     }
@@ -252,9 +265,11 @@ impl Session {
             return self.disconnected(now, Cause::Failed);
         }
         match stream {
-            Stream::Ipc(_) => self.start_protocol(stream, now),
+            Stream::Ipc(_) => self.connected(stream, now),
             Stream::Tcp(_) => {
                 self.connect_deadline = millis(options.connect_timeout).map(|timeout| now + timeout);
+                self.endpoints.local.clear();
+                self.event(ZMQ_EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
                 self.connection = Some(Link { stream, protocol: None });
             }
         }
@@ -263,10 +278,24 @@ impl Session {
         Flow::Continue
     }
 
+    /// A connection was made: the protocol starts.
+    fn connected(&mut self, stream: Stream, now: Instant) {
+        self.endpoints.local = stream.local_endpoint();
+        self.event(ZMQ_EVENT_CONNECTED, stream.fd() as u64);
+        self.start_protocol(stream, now);
+    }
+
+    /// Reports `event` to the socket's monitor.
+    fn event(&self, event: c_int, value: u64) {
+        self.link.monitor.emit(event, value, &self.endpoints);
+    }
+
     fn schedule_reconnect(&mut self, now: Instant) {
         self.connection = None;
         self.connect_deadline = None;
         self.reconnect_at = Some(now + self.reconnect_ivl);
+        self.endpoints.local.clear();
+        self.event(ZMQ_EVENT_CONNECT_RETRIED, self.reconnect_ivl.as_millis() as u64);
         if let Some(max) = millis(self.link.options.reconnect_ivl_max) {
             self.reconnect_ivl = (self.reconnect_ivl * 2).min(max.max(self.reconnect_ivl));
         }
@@ -292,8 +321,37 @@ impl Session {
             || (self.was_connected && stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0)
     }
 
+    /// Tells the monitor how the connection (or an attempt) ended, as libzmq's
+    /// engines do: a handshake that failed says why, then the connection is
+    /// DISCONNECTED; an attempt that never connected is CLOSED.
+    fn report_end(&mut self) {
+        let Some(link) = &self.connection else { return };
+        let fd = link.stream.fd() as u64;
+        if link.protocol.is_none() {
+            self.event(ZMQ_EVENT_CLOSED, fd);
+            return;
+        }
+        let failure = self.failure.take();
+        if !self.handshake_done {
+            match &failure {
+                Some(error) => {
+                    if let Some(status) = error.zap_status_code() {
+                        self.event(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, status as u64);
+                    } else if error.emits_handshake_failed_protocol() {
+                        self.event(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, error.code() as u64);
+                    } else if error.is_timeout() {
+                        self.event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::ETIMEDOUT as u64);
+                    }
+                }
+                None => self.event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0),
+            }
+        }
+        self.event(ZMQ_EVENT_DISCONNECTED, fd);
+    }
+
     /// The connection (or an attempt) ended.
     fn disconnected(&mut self, now: Instant, cause: Cause) -> Flow {
+        self.report_end();
         let raw = self.connection.as_ref().and_then(|link| link.protocol.as_ref()).is_some_and(Wire::is_raw);
         if let Some(pipe) = &self.pipe {
             // A message cut by the disconnection never reaches the socket.
@@ -408,7 +466,12 @@ impl Session {
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
             match link.stream.read(protocol.read_buffer()) {
                 Ok(0) => return Err(()),
-                Ok(n) => protocol.received(n, now).map_err(|_| ())?,
+                Ok(n) => {
+                    if let Err(error) = protocol.received(n, now) {
+                        self.failure = Some(error);
+                        return Err(());
+                    }
+                }
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return Err(()),
@@ -435,9 +498,13 @@ impl Session {
 
     /// The handshake is done: hand a pipe to the socket if there is none yet.
     fn ready(&mut self, reactor: &mut Reactor, token: Token, peer_routing_id: Vec<u8>) {
+        if let Some(pipe) = &self.pipe {
+            pipe.set_endpoints(self.endpoints.clone());
+        }
         if self.pipe.is_none() && !self.lingering {
             let (socket_end, session_end) = Session::pipe_for(&self.link.options);
             socket_end.set_peer_routing_id(peer_routing_id);
+            socket_end.set_endpoints(self.endpoints.clone());
             session_end.attach(reactor.notifier(token));
             self.link.mailbox.send(Command::Attach(socket_end));
             self.pipe = Some(session_end);
@@ -464,6 +531,7 @@ impl Session {
         }
         self.was_connected = true;
         self.handshake_done = true;
+        self.event(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
         if self.link.options.router_notify & ZMQ_NOTIFY_CONNECT != 0 {
             // ROUTER_NOTIFY: an empty message says the peer has connected.
             self.deliver(Msg::new());
@@ -623,7 +691,7 @@ impl Handler for Session {
                 }
                 self.connect_deadline = None;
                 let Some(link) = self.connection.take() else { return Flow::Continue };
-                self.start_protocol(link.stream, now);
+                self.connected(link.stream, now);
             }
         }
         let flow = self.drive(reactor, token, now);
@@ -652,7 +720,8 @@ impl Handler for Session {
             if protocol.poll_timeout().is_some_and(|at| at <= now) {
                 flow = match protocol.handle_timeout(now) {
                     Ok(()) => self.drive(reactor, token, now),
-                    Err(_) => {
+                    Err(error) => {
+                        self.failure = Some(error);
                         let cause = self.cause();
                         self.disconnected(now, cause)
                     }

@@ -1,10 +1,13 @@
 //! A connected byte stream of either network transport, as the I/O thread holds it.
 
 use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
 
 use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry, Token};
+
+use crate::transport::tcp;
 
 #[derive(Debug)]
 pub enum Stream {
@@ -37,6 +40,35 @@ impl Stream {
         }
     }
 
+    /// The descriptor, as monitor events report it.
+    pub fn fd(&self) -> RawFd {
+        match self {
+            Stream::Tcp(stream) => stream.as_raw_fd(),
+            Stream::Ipc(stream) => stream.as_raw_fd(),
+        }
+    }
+
+    /// This end's address as an endpoint (`tcp://127.0.0.1:40000`), as monitor
+    /// events name it; empty when unknown.
+    pub fn local_endpoint(&self) -> String {
+        match self {
+            Stream::Tcp(stream) => stream.local_addr().map(tcp::endpoint_text).unwrap_or_default(),
+            Stream::Ipc(stream) => {
+                stream.local_addr().map(|address| ipc_endpoint(&address)).unwrap_or_default()
+            }
+        }
+    }
+
+    /// The peer's address as an endpoint; empty when unknown.
+    pub fn remote_endpoint(&self) -> String {
+        match self {
+            Stream::Tcp(stream) => stream.peer_addr().map(tcp::endpoint_text).unwrap_or_default(),
+            Stream::Ipc(stream) => {
+                stream.peer_addr().map(|address| ipc_endpoint(&address)).unwrap_or_default()
+            }
+        }
+    }
+
     pub fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(stream) => stream.read(buffer),
@@ -57,6 +89,19 @@ impl Stream {
             Stream::Tcp(stream) => stream.write(bytes),
             Stream::Ipc(stream) => stream.write(bytes),
         }
+    }
+}
+
+/// `ipc://` and the socket's path: the path of a named socket, the `@name` of an
+/// abstract one, nothing for an unnamed one (the connecting end).
+fn ipc_endpoint(address: &std::os::unix::net::SocketAddr) -> String {
+    use std::os::linux::net::SocketAddrExt;
+    if let Some(path) = address.as_pathname() {
+        format!("ipc://{}", path.display())
+    } else if let Some(name) = address.as_abstract_name() {
+        format!("ipc://@{}", String::from_utf8_lossy(name))
+    } else {
+        "ipc://".to_owned()
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod dealer;
 pub mod mailbox;
+pub mod monitor;
 mod network;
 mod pair;
 mod pattern;
@@ -40,6 +41,7 @@ use crate::pipe::{Pipe, PipeId};
 use crate::session::{Listener, Session, SocketLink};
 use crate::transport::endpoint::{self, Transport};
 use mailbox::{Command, Mailbox};
+use monitor::{Endpoints, Monitor};
 use network::NetworkEndpoint;
 use pattern::Pattern;
 
@@ -58,6 +60,8 @@ struct Inner {
     state: Mutex<State>,
     /// `ZMQ_LINGER`, shared with the socket's sessions (read when they close).
     linger: Arc<AtomicI32>,
+    /// `zmq_socket_monitor`, shared with the socket's sessions and listeners.
+    monitor: Arc<Monitor>,
 }
 
 #[derive(Debug)]
@@ -146,8 +150,15 @@ impl Socket {
             last_endpoint: String::new(),
         };
         let linger = Arc::new(AtomicI32::new(state.options.linger));
-        let inner =
-            Inner { id, socket_type, context: context.clone(), mailbox, state: Mutex::new(state), linger };
+        let inner = Inner {
+            id,
+            socket_type,
+            context: context.clone(),
+            mailbox,
+            state: Mutex::new(state),
+            linger,
+            monitor: Arc::default(),
+        };
         Ok(Socket { inner: Arc::new(inner) })
     }
 
@@ -200,10 +211,20 @@ impl Socket {
             }
             Transport::Tcp | Transport::Ipc => {
                 let (listener, resolved) =
-                    network::listen(endpoint.transport, endpoint.address, &state.options)?;
+                    match network::listen(endpoint.transport, endpoint.address, &state.options) {
+                        Ok(listening) => listening,
+                        Err(error) => {
+                            let endpoints = Endpoints::bound(uri, "");
+                            self.inner.monitor.emit(ZMQ_EVENT_BIND_FAILED, error.code() as u64, &endpoints);
+                            return Err(error);
+                        }
+                    };
+                let endpoints = Endpoints::bound(resolved.as_str(), "");
+                self.inner.monitor.emit(ZMQ_EVENT_LISTENING, listener.fd() as u64, &endpoints);
                 let io = self.inner.context.io_thread()?;
                 let link = self.link(&state);
-                let token = network::start(&io, move |reactor| Listener::new(listener, link).start(reactor))?;
+                let listener = Listener::new(listener, resolved.clone(), link);
+                let token = network::start(&io, move |reactor| listener.start(reactor))?;
                 state.network.push(NetworkEndpoint {
                     // A wildcard is unbound by what it resolved to, never by itself.
                     uris: if uri.contains('*') {
@@ -229,6 +250,7 @@ impl Socket {
     fn link(&self, state: &State) -> Arc<SocketLink> {
         Arc::new(SocketLink {
             mailbox: Arc::clone(&self.inner.mailbox),
+            monitor: Arc::clone(&self.inner.monitor),
             options: state.options.clone(),
             linger: Arc::clone(&self.inner.linger),
         })
@@ -283,8 +305,9 @@ impl Socket {
                     let (socket_end, session_end) = Session::pipe_for(&state.options);
                     (Some(socket_end), Some(session_end))
                 };
+                let uri_text = uri.to_owned();
                 let token = network::start(&io, move |reactor| {
-                    Session::connecting(link, target, session_end).start(reactor)
+                    Session::connecting(link, target, &uri_text, session_end).start(reactor)
                 })?;
                 let connect_routing_id = state.connect_routing_id.take();
                 let pipe = socket_end.map(|end| {
@@ -525,6 +548,45 @@ impl Socket {
         state.pattern = Box::<Closed>::default();
         for endpoint in state.network.drain(..) {
             endpoint.close();
+        }
+        // After the listeners reported CLOSED; sessions still closing report nothing.
+        self.inner.monitor.stop();
+    }
+
+    /// zmq_socket_monitor_pipes_stats (draft): a `ZMQ_EVENT_PIPES_STATS` event for
+    /// each pipe, in the order they were made, with the messages queued each way.
+    /// `EINVAL` unless monitored for it, `EAGAIN` without pipes, as libzmq.
+    pub fn pipes_stats(&self) -> Result<()> {
+        let state = self.lock()?;
+        if !self.inner.monitor.wants(ZMQ_EVENT_PIPES_STATS) {
+            return Err(Errno::EINVAL);
+        }
+        let mut pipes = state.pattern.pipes();
+        if pipes.is_empty() {
+            return Err(Errno::EAGAIN);
+        }
+        pipes.sort_by_key(Pipe::id);
+        for pipe in pipes {
+            let (outbound, inbound) = pipe.queued();
+            let endpoints = pipe.endpoints().unwrap_or_default();
+            self.inner.monitor.emit_values(ZMQ_EVENT_PIPES_STATS, &[outbound, inbound], &endpoints);
+        }
+        Ok(())
+    }
+
+    /// zmq_socket_monitor_versioned(3); `None` stops monitoring. Version 1 carries
+    /// only the first 16 events (`EINVAL` for more), checked first as in libzmq.
+    pub fn monitor(&self, uri: Option<&str>, events: u64, version: c_int, socket_type: c_int) -> Result<()> {
+        let _state = self.lock()?;
+        if version == 1 && events >> 16 != 0 {
+            return Err(Errno::EINVAL);
+        }
+        match uri {
+            None => {
+                self.inner.monitor.stop();
+                Ok(())
+            }
+            Some(uri) => self.inner.monitor.start(&self.inner.context, uri, events, version, socket_type),
         }
     }
 }

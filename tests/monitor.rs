@@ -1,0 +1,238 @@
+//! zmq_socket_monitor through the engine's Rust API: the events of a connection's
+//! life in libzmq's order, both wire formats, the failures a monitor reports, and
+//! the argument checks. Loopback only; every wait is bounded by RCVTIMEO.
+
+mod engine;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use engine::*;
+use zmq::constants::*;
+use zmq::{Context, Errno, Socket};
+
+/// A version 1 event: the event, its value and its endpoint.
+fn event_v1(monitor: &Socket) -> (i32, u32, String) {
+    let parts = recv_parts(monitor);
+    assert_eq!(parts.len(), 2, "two frames");
+    assert_eq!(parts[0].len(), 6);
+    let event = u16::from_ne_bytes([parts[0][0], parts[0][1]]);
+    let value = u32::from_ne_bytes([parts[0][2], parts[0][3], parts[0][4], parts[0][5]]);
+    (i32::from(event), value, String::from_utf8(parts[1].clone()).unwrap())
+}
+
+/// A version 2 event: the event, its values and both endpoints.
+fn event_v2(monitor: &Socket) -> (u64, Vec<u64>, String, String) {
+    let parts = recv_parts(monitor);
+    let number = |part: &Vec<u8>| u64::from_ne_bytes(part.as_slice().try_into().expect("8 bytes"));
+    let count = number(&parts[1]) as usize;
+    assert_eq!(parts.len(), 4 + count);
+    let values = parts[2..2 + count].iter().map(number).collect();
+    let text = |part: &Vec<u8>| String::from_utf8(part.clone()).unwrap();
+    (number(&parts[0]), values, text(&parts[2 + count]), text(&parts[3 + count]))
+}
+
+/// Starts a version 1 monitor of every event and connects a PAIR to it.
+fn watch(context: &Context, socket: &Socket, name: &str) -> Socket {
+    socket.monitor(Some(name), ZMQ_EVENT_ALL as u64, 1, ZMQ_PAIR).unwrap();
+    let monitor = engine::socket(context, ZMQ_PAIR);
+    monitor.connect(name).unwrap();
+    monitor
+}
+
+#[test]
+fn a_connection_life_in_version_1_events() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_DEALER);
+    let client = socket(&context, ZMQ_DEALER);
+    let server_events = watch(&context, &server, "inproc://monitor-server");
+    let client_events = watch(&context, &client, "inproc://monitor-client");
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    client.connect(&endpoint).unwrap();
+    send(&client, b"ping");
+    assert_eq!(recv(&server), b"ping");
+
+    let (event, fd, name) = event_v1(&server_events);
+    assert_eq!((event, name.as_str()), (ZMQ_EVENT_LISTENING, endpoint.as_str()));
+    assert!(fd > 2);
+    let (event, _, name) = event_v1(&server_events);
+    assert_eq!((event, name.as_str()), (ZMQ_EVENT_ACCEPTED, endpoint.as_str()));
+    assert_eq!(event_v1(&server_events).0, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+
+    let (mut event, mut value, name) = event_v1(&client_events);
+    if event == ZMQ_EVENT_CONNECT_DELAYED {
+        assert_eq!(value, libc::EINPROGRESS as u32);
+        (event, value, _) = event_v1(&client_events);
+    }
+    assert_eq!((event, name.as_str()), (ZMQ_EVENT_CONNECTED, endpoint.as_str()));
+    assert!(value > 2);
+    assert_eq!(event_v1(&client_events), (ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0, endpoint.clone()));
+
+    // The server goes: the client loses the connection and tries again.
+    server.close();
+    assert_eq!(event_v1(&server_events).0, ZMQ_EVENT_CLOSED);
+    assert_eq!(event_v1(&server_events), (ZMQ_EVENT_MONITOR_STOPPED, 0, String::new()));
+    assert_eq!(event_v1(&client_events).0, ZMQ_EVENT_DISCONNECTED);
+    let (event, interval, _) = event_v1(&client_events);
+    assert_eq!((event, interval), (ZMQ_EVENT_CONNECT_RETRIED, 100));
+    client.close();
+    loop {
+        // Attempts to reconnect may come first.
+        if event_v1(&client_events).0 == ZMQ_EVENT_MONITOR_STOPPED {
+            break;
+        }
+    }
+    finish(context, [server_events, client_events]);
+}
+
+#[test]
+fn version_2_names_both_ends_and_takes_other_socket_types() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_PULL);
+    server
+        .monitor(
+            Some("inproc://v2"),
+            (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) as u64,
+            2,
+            ZMQ_PUSH,
+        )
+        .unwrap();
+    let events = socket(&context, ZMQ_PULL);
+    events.connect("inproc://v2").unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    let client = socket(&context, ZMQ_PUSH);
+    client.connect(&endpoint).unwrap();
+    let (event, values, local, remote) = event_v2(&events);
+    assert_eq!(event, ZMQ_EVENT_ACCEPTED as u64);
+    assert_eq!(values.len(), 1);
+    assert_eq!(local, endpoint);
+    assert!(remote.starts_with("tcp://127.0.0.1:") && remote != endpoint, "{remote}");
+    assert_eq!(event_v2(&events), (ZMQ_EVENT_HANDSHAKE_SUCCEEDED as u64, vec![0], local, remote));
+    finish(context, [server, events, client]);
+}
+
+#[test]
+fn handshake_failures_say_why() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_DEALER);
+    let events = watch(&context, &server, "inproc://failures");
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_LISTENING);
+
+    // A ZMTP 3.0 peer that wants PLAIN from a NULL server.
+    let mut peer = TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap();
+    peer.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0];
+    greeting.extend_from_slice(b"PLAIN");
+    greeting.resize(64, 0);
+    peer.write_all(&greeting).unwrap();
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_ACCEPTED);
+    let (event, code, name) = event_v1(&events);
+    assert_eq!(
+        (event, code as i32, name.as_str()),
+        (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH, endpoint.as_str())
+    );
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_DISCONNECTED);
+    let mut rest = Vec::new();
+    let _ = peer.read_to_end(&mut rest);
+
+    // A peer that leaves in the middle of the handshake.
+    drop(TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap());
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_ACCEPTED);
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_DISCONNECTED);
+
+    // Binding where another socket listens.
+    let other = socket(&context, ZMQ_DEALER);
+    other.bind("tcp://127.0.0.1:*").unwrap();
+    let taken = last_endpoint(&other);
+    assert_eq!(server.bind(&taken), Err(Errno::EADDRINUSE));
+    assert_eq!(event_v1(&events), (ZMQ_EVENT_BIND_FAILED, libc::EADDRINUSE as u32, taken));
+    finish(context, [server, events, other]);
+}
+
+#[test]
+fn a_refused_connection_is_closed_and_retried() {
+    let context = Context::new();
+    let client = socket(&context, ZMQ_DEALER);
+    let events = watch(&context, &client, "inproc://refused");
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("tcp://{}", unused.local_addr().unwrap());
+    drop(unused);
+    client.connect(&endpoint).unwrap();
+    let mut seen = Vec::new();
+    while !seen.contains(&ZMQ_EVENT_CONNECT_RETRIED) {
+        let (event, _, name) = event_v1(&events);
+        assert_eq!(name, endpoint);
+        seen.push(event);
+    }
+    // The attempt either fails at once (nothing to close) or after the kernel says
+    // no (CLOSED); never CONNECTED.
+    assert!(!seen.contains(&ZMQ_EVENT_CONNECTED), "{seen:?}");
+    finish(context, [client, events]);
+}
+
+#[test]
+fn unbind_reports_closed_and_stopping_reports_monitor_stopped() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_PULL);
+    let events = watch(&context, &server, "inproc://unbind");
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    let (_, fd, _) = event_v1(&events);
+    server.unbind(&endpoint).unwrap();
+    assert_eq!(event_v1(&events), (ZMQ_EVENT_CLOSED, fd, endpoint));
+    server.monitor(None, 0, 1, ZMQ_PAIR).unwrap();
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_MONITOR_STOPPED);
+    // Nothing is sent once stopped.
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    events.set_option(ZMQ_RCVTIMEO, Some(&int(100))).unwrap();
+    assert_eq!(events.recv(0).unwrap_err(), Errno::EAGAIN);
+    finish(context, [server, events]);
+}
+
+#[test]
+fn arguments_are_checked_as_libzmq_does() {
+    let context = Context::new();
+    let socket = socket(&context, ZMQ_DEALER);
+    assert_eq!(socket.monitor(Some("tcp://127.0.0.1:*"), 0, 1, ZMQ_PAIR), Err(Errno::EPROTONOSUPPORT));
+    assert_eq!(socket.monitor(Some("inproc://m"), 1 << 16, 1, ZMQ_PAIR), Err(Errno::EINVAL));
+    assert_eq!(socket.monitor(Some("inproc://m"), 0, 2, ZMQ_CLIENT), Err(Errno::EINVAL));
+    assert_eq!(socket.monitor(Some("nonsense"), 0, 1, ZMQ_PAIR), Err(Errno::EINVAL));
+    // Without PIPES_STATS asked for, statistics are refused; without pipes, EAGAIN.
+    assert_eq!(socket.pipes_stats(), Err(Errno::EINVAL));
+    socket.monitor(Some("inproc://m"), ZMQ_EVENT_PIPES_STATS as u64, 2, ZMQ_PAIR).unwrap();
+    assert_eq!(socket.pipes_stats(), Err(Errno::EAGAIN));
+    // The name is taken while the monitor runs, and freed when it stops.
+    let other = engine::socket(&context, ZMQ_PAIR);
+    assert_eq!(other.bind("inproc://m"), Err(Errno::EADDRINUSE));
+    socket.monitor(None, 0, 1, ZMQ_PAIR).unwrap();
+    other.bind("inproc://m").unwrap();
+    finish(context, [socket, other]);
+}
+
+#[test]
+fn pipe_statistics_count_what_is_queued_each_way() {
+    let context = Context::new();
+    let push = socket(&context, ZMQ_PUSH);
+    push.monitor(Some("inproc://stats"), ZMQ_EVENT_PIPES_STATS as u64, 2, ZMQ_PAIR).unwrap();
+    let events = engine::socket(&context, ZMQ_PAIR);
+    events.connect("inproc://stats").unwrap();
+    push.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&push);
+    let pull = socket(&context, ZMQ_PULL);
+    pull.connect(&endpoint).unwrap();
+    send(&push, b"first");
+    assert_eq!(recv(&pull), b"first");
+    push.pipes_stats().unwrap();
+    let (event, values, local, remote) = event_v2(&events);
+    assert_eq!(event, ZMQ_EVENT_PIPES_STATS as u64);
+    assert_eq!(values.len(), 2);
+    assert_eq!(local, endpoint);
+    assert!(remote.starts_with("tcp://127.0.0.1:"), "{remote}");
+    finish(context, [push, events, pull]);
+}
