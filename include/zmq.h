@@ -1310,7 +1310,8 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
 ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
 
 /*
- zmq_socket_monitor(3): socket monitoring is not implemented yet (`ENOTSUP`).
+ zmq_socket_monitor(3): events in the version 1 format on a PAIR socket bound to
+ `addr` (inproc only); NULL stops monitoring.
 
  # Safety
  `addr` must be NULL or a C string.
@@ -1319,14 +1320,19 @@ ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_socket_monitor_versioned (draft): not implemented yet (`ENOTSUP`).
+ zmq_socket_monitor_versioned (draft): events in the format of `event_version`
+ (1 or 2) on a PAIR, PUB or PUSH socket bound to `addr`; NULL stops monitoring.
+
+ # Safety
+ `addr` must be NULL or a C string.
  */
 ZMQ_EXPORT int zmq_socket_monitor_versioned(void *s, const char *addr, uint64_t events, int event_version, int socket_type);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_socket_monitor_pipes_stats (draft): not implemented yet (`ENOTSUP`).
+ zmq_socket_monitor_pipes_stats (draft): a `ZMQ_EVENT_PIPES_STATS` event per pipe
+ (`EINVAL` unless monitored for it, `EAGAIN` without pipes).
  */
 ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void *s);
 #endif

@@ -378,7 +378,7 @@ pub unsafe extern "C" fn zmq_recviov(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { monitor(s, addr, events as u64, 1, ZMQ_PAIR) }
+    boundary::call(|| unsafe { monitor(s, addr, events as u64, 1, ZMQ_PAIR) })
 }
 
 /// zmq_socket_monitor_versioned (draft): events in the format of `event_version`
@@ -396,7 +396,7 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
     socket_type: c_int,
 ) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { monitor(s, addr, events, event_version, socket_type) }
+    boundary::call(|| unsafe { monitor(s, addr, events, event_version, socket_type) })
 }
 
 /// # Safety
@@ -407,14 +407,12 @@ unsafe fn monitor(
     events: u64,
     version: c_int,
     socket_type: c_int,
-) -> c_int {
-    boundary::call(|| {
-        let socket = handle::socket(s)?;
-        // SAFETY: forwarded contract.
-        let uri = if addr.is_null() { None } else { Some(unsafe { endpoint(addr) }?) };
-        socket.monitor(uri, events, version, socket_type)?;
-        Ok(0)
-    })
+) -> Result<c_int> {
+    let socket = handle::socket(s)?;
+    // SAFETY: forwarded contract.
+    let uri = if addr.is_null() { None } else { Some(unsafe { endpoint(addr) }?) };
+    socket.monitor(uri, events, version, socket_type)?;
+    Ok(0)
 }
 
 /// zmq_socket_monitor_pipes_stats (draft): a `ZMQ_EVENT_PIPES_STATS` event per pipe
