@@ -1157,12 +1157,13 @@ ZMQ_EXPORT int zmq_poller_fd(void *poller, zmq_fd_t *fd);
 #endif
 
 /*
- zmq_proxy(3).
+ zmq_proxy(3): returns only when the context is terminated (-1, `ETERM`).
  */
 ZMQ_EXPORT int zmq_proxy(void *frontend, void *backend, void *capture);
 
 /*
- zmq_proxy_steerable(3).
+ zmq_proxy_steerable(3): as `zmq_proxy`, and returns 0 when the control socket
+ says `TERMINATE`.
  */
 ZMQ_EXPORT int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
 

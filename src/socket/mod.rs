@@ -13,6 +13,7 @@ mod network;
 mod pair;
 mod pattern;
 pub mod poll;
+pub mod proxy;
 mod pull;
 mod push;
 mod rep;
@@ -164,6 +165,11 @@ impl Socket {
 
     pub fn socket_type(&self) -> c_int {
         self.inner.socket_type
+    }
+
+    /// Whether both handles are the same socket.
+    pub fn same_as(&self, other: &Socket) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The descriptor of `ZMQ_FD`: readable when the socket has something to process.
