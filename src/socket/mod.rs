@@ -7,6 +7,7 @@
 //! blocked call never stops the context or a peer from reaching the socket.
 
 mod dealer;
+mod dish;
 pub mod mailbox;
 mod network;
 mod pair;
@@ -14,6 +15,7 @@ mod pattern;
 pub mod poll;
 mod pull;
 mod push;
+mod radio;
 mod rep;
 mod req;
 mod router;
@@ -101,7 +103,9 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_SCATTER => Box::new(single_part::SinglePart::<push::Push>::new(true)),
         ZMQ_GATHER => Box::new(single_part::SinglePart::<pull::Pull>::new(false)),
         ZMQ_CHANNEL => Box::new(single_part::SinglePart::<pair::Pair>::new(true)),
-        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM | ZMQ_PEER => return Err(Errno::ENOTSUP),
+        ZMQ_RADIO => Box::<radio::Radio>::default(),
+        ZMQ_DISH => Box::<dish::Dish>::default(),
+        ZMQ_DGRAM | ZMQ_PEER => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -476,6 +480,18 @@ impl Socket {
                 }
             }
         }
+    }
+
+    /// zmq_join(3): a DISH joins `group` (at most `ZMQ_GROUP_MAX_LENGTH` bytes; `EINVAL`
+    /// when already joined); `ENOTSUP` for the other types.
+    pub fn join(&self, group: &[u8]) -> Result<()> {
+        self.lock()?.pattern.join(group)
+    }
+
+    /// zmq_leave(3): a DISH leaves `group` (`EINVAL` when not joined); `ENOTSUP` for
+    /// the other types.
+    pub fn leave(&self, group: &[u8]) -> Result<()> {
+        self.lock()?.pattern.leave(group)
     }
 
     /// zmq_close(3): never blocks. What was sent stays readable by the peers.

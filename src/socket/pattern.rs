@@ -4,7 +4,7 @@
 use core::ffi::c_int;
 use core::fmt::Debug;
 
-use crate::error::Result;
+use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::options::{codec, SocketOptions};
 use crate::pipe::{Pipe, PipeId};
@@ -44,6 +44,14 @@ pub trait Pattern: Send + Debug {
     /// buffer of `capacity` bytes; `None`: not one of its own.
     fn option(&mut self, _option: c_int, _capacity: usize) -> Option<Result<Vec<u8>>> {
         None
+    }
+    /// zmq_join(3) (DISH): `ENOTSUP` for the other types, as libzmq's `xjoin`.
+    fn join(&mut self, _group: &[u8]) -> Result<()> {
+        Err(Errno::ENOTSUP)
+    }
+    /// zmq_leave(3) (DISH): `ENOTSUP` for the other types.
+    fn leave(&mut self, _group: &[u8]) -> Result<()> {
+        Err(Errno::ENOTSUP)
     }
 }
 

@@ -1,0 +1,262 @@
+//! RADIO and DISH through the engine's Rust API: joins and leaves, filtering by
+//! exact group, single-part rules, ZMQ_XPUB_NODROP, over inproc, tcp, ipc and udp
+//! (unicast and, on loopback, multicast); DISH resending its groups to a restarted
+//! RADIO; DGRAM over udp. Loopback only; every wait is bounded (RCVTIMEO/SNDTIMEO,
+//! or a deadline).
+
+mod engine;
+
+use std::time::{Duration, Instant};
+
+use engine::*;
+use zmq::constants::*;
+use zmq::{Context, Errno, Msg, Socket};
+
+/// Sends `body` to `group` (single part).
+fn send_to_group(radio: &Socket, group: &str, body: &[u8]) {
+    let mut msg = Msg::from_slice(body).unwrap();
+    msg.set_group(group.as_bytes()).unwrap();
+    radio.send(&mut msg, 0).expect("sent within 5 s");
+}
+
+/// The next message: its group and body.
+fn recv_from_group(dish: &Socket) -> (String, Vec<u8>) {
+    let msg = dish.recv(0).expect("a message within 5 s");
+    assert!(!msg.more());
+    let group = msg.group().map(|group| group.to_string_lossy().into_owned()).unwrap_or_default();
+    (group, msg.data().to_vec())
+}
+
+/// Nothing arrives within a short while.
+fn assert_nothing_arrives(dish: &Socket) {
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(dish.recv(ZMQ_DONTWAIT).unwrap_err(), Errno::EAGAIN);
+}
+
+/// Sends to `group` until the DISH receives it (a join travels asynchronously over
+/// the network), giving up after 5 s; then drains the extra copies.
+fn send_until_received(radio: &Socket, dish: &Socket, group: &str, body: &[u8]) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        send_to_group(radio, group, body);
+        std::thread::sleep(Duration::from_millis(20));
+        if let Ok(msg) = dish.recv(ZMQ_DONTWAIT) {
+            assert_eq!(msg.data(), body);
+            assert_eq!(msg.group().unwrap().to_bytes(), group.as_bytes());
+            break;
+        }
+        assert!(Instant::now() < deadline, "{group} never arrived");
+    }
+    while dish.recv(ZMQ_DONTWAIT).is_ok() {}
+}
+
+/// Join, filter, join while connected, leave: the scenario of libzmq's
+/// test_radio_dish_tcp_poll, over any transport where the RADIO binds.
+fn join_filter_leave(bind_to: &str) {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind(bind_to).unwrap();
+    let endpoint = last_endpoint(&radio);
+    let dish = socket(&context, ZMQ_DISH);
+    dish.join(b"Movies").unwrap();
+    dish.connect(&endpoint).unwrap();
+
+    // Not joined: never sent. Joined: arrives (once the join reached the RADIO).
+    send_until_received(&radio, &dish, "Movies", b"Godfather");
+    send_to_group(&radio, "TV", b"Friends");
+    send_to_group(&radio, "Movies", b"Godfather II");
+    assert_eq!(recv_from_group(&dish), ("Movies".into(), b"Godfather II".to_vec()));
+
+    // A group joined while connected.
+    dish.join(b"TV").unwrap();
+    send_until_received(&radio, &dish, "TV", b"Friends");
+
+    // After a leave, the group is not received any more.
+    dish.leave(b"TV").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    send_to_group(&radio, "TV", b"Friends");
+    send_to_group(&radio, "Movies", b"Casablanca");
+    assert_eq!(recv_from_group(&dish), ("Movies".into(), b"Casablanca".to_vec()));
+    assert_nothing_arrives(&dish);
+    finish(context, [dish, radio]);
+}
+
+#[test]
+fn join_filter_leave_inproc() {
+    join_filter_leave("inproc://radio-dish");
+}
+
+#[test]
+fn join_filter_leave_tcp() {
+    join_filter_leave("tcp://127.0.0.1:*");
+}
+
+#[test]
+fn join_filter_leave_ipc() {
+    let path = std::env::temp_dir().join(format!("radio-dish-{}.ipc", std::process::id()));
+    join_filter_leave(&format!("ipc://{}", path.display()));
+}
+
+#[test]
+fn dish_bound_radio_connected_tcp() {
+    let context = Context::new();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.bind("tcp://127.0.0.1:*").unwrap();
+    dish.join(b"weather").unwrap();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.connect(&last_endpoint(&dish)).unwrap();
+    send_until_received(&radio, &dish, "weather", b"sunny");
+    finish(context, [dish, radio]);
+}
+
+#[test]
+fn messages_reach_every_joined_dish_inproc() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind("inproc://fan-out").unwrap();
+    let dishes: Vec<Socket> = (0..3).map(|_| socket(&context, ZMQ_DISH)).collect();
+    for (index, dish) in dishes.iter().enumerate() {
+        // inproc joins reach the RADIO before the connect returns.
+        dish.join(if index == 2 { b"other" } else { b"news" }).unwrap();
+        dish.connect("inproc://fan-out").unwrap();
+    }
+    send_to_group(&radio, "news", b"headline");
+    for dish in &dishes[..2] {
+        assert_eq!(recv_from_group(dish), ("news".into(), b"headline".to_vec()));
+    }
+    assert_nothing_arrives(&dishes[2]);
+    finish(context, std::iter::once(radio).chain(dishes));
+}
+
+#[test]
+fn long_and_empty_groups() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind("tcp://127.0.0.1:*").unwrap();
+    let dish = socket(&context, ZMQ_DISH);
+    let longest = "G".repeat(255);
+    dish.join(longest.as_bytes()).unwrap();
+    dish.join(b"").unwrap();
+    assert_eq!(dish.join(&[b'G'; 256]).unwrap_err(), Errno::EINVAL);
+    dish.connect(&last_endpoint(&radio)).unwrap();
+    send_until_received(&radio, &dish, &longest, b"long");
+    // A message without a group is in the empty group.
+    radio.send(&mut Msg::from_slice(b"no group").unwrap(), 0).unwrap();
+    assert_eq!(recv_from_group(&dish), (String::new(), b"no group".to_vec()));
+    finish(context, [dish, radio]);
+}
+
+#[test]
+fn socket_type_rules() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    let dish = socket(&context, ZMQ_DISH);
+    // Single part only; a RADIO does not receive, a DISH does not send.
+    let mut part = Msg::from_slice(b"x").unwrap();
+    assert_eq!(radio.send(&mut part, ZMQ_SNDMORE).unwrap_err(), Errno::EINVAL);
+    assert_eq!(part.data(), b"x");
+    assert_eq!(radio.recv(ZMQ_DONTWAIT).unwrap_err(), Errno::ENOTSUP);
+    assert_eq!(dish.send(&mut Msg::from_slice(b"x").unwrap(), 0).unwrap_err(), Errno::ENOTSUP);
+    // With no DISH, a message goes nowhere.
+    radio.send(&mut Msg::from_slice(b"x").unwrap(), ZMQ_DONTWAIT).unwrap();
+    // Joins and leaves.
+    assert_eq!(dish.leave(b"Movies").unwrap_err(), Errno::EINVAL);
+    dish.join(b"Movies").unwrap();
+    assert_eq!(dish.join(b"Movies").unwrap_err(), Errno::EINVAL);
+    dish.leave(b"Movies").unwrap();
+    assert_eq!(radio.join(b"Movies").unwrap_err(), Errno::ENOTSUP);
+    let sub = socket(&context, ZMQ_SUB);
+    assert_eq!(sub.leave(b"Movies").unwrap_err(), Errno::ENOTSUP);
+    // Options: DISH lingers 0 by default; RADIO takes ZMQ_XPUB_NODROP, not the other
+    // XPUB options; both are thread-safe and have no ZMQ_FD.
+    let fresh_dish = Socket::new(&context, ZMQ_DISH).unwrap();
+    assert_eq!(fresh_dish.option(ZMQ_LINGER, 4).unwrap(), int(0));
+    radio.set_option(ZMQ_XPUB_NODROP, Some(&int(1))).unwrap();
+    assert_eq!(radio.set_option(ZMQ_XPUB_NODROP, Some(&int(-1))).unwrap_err(), Errno::EINVAL);
+    assert_eq!(radio.set_option(ZMQ_XPUB_VERBOSE, Some(&int(1))).unwrap_err(), Errno::EINVAL);
+    assert_eq!(dish.set_option(ZMQ_SUBSCRIBE, Some(b"a")).unwrap_err(), Errno::EINVAL);
+    for socket in [&radio, &dish] {
+        assert_eq!(socket.option(ZMQ_THREAD_SAFE, 4).unwrap(), int(1));
+        assert_eq!(socket.option(ZMQ_FD, 8).unwrap_err(), Errno::EINVAL);
+        assert_eq!(socket.option(ZMQ_EVENTS, 4).unwrap(), int(ZMQ_POLLOUT));
+    }
+    finish(context, [dish, radio, sub, fresh_dish]);
+}
+
+#[test]
+fn nodrop_makes_a_full_dish_push_back() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.set_option(ZMQ_XPUB_NODROP, Some(&int(1))).unwrap();
+    radio.set_option(ZMQ_SNDHWM, Some(&int(2))).unwrap();
+    radio.bind("inproc://nodrop").unwrap();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.set_option(ZMQ_RCVHWM, Some(&int(2))).unwrap();
+    dish.join(b"g").unwrap();
+    dish.connect("inproc://nodrop").unwrap();
+    let mut sent = 0;
+    loop {
+        let mut msg = Msg::from_slice(b"m").unwrap();
+        msg.set_group(b"g").unwrap();
+        match radio.send(&mut msg, ZMQ_DONTWAIT) {
+            Ok(()) => sent += 1,
+            Err(Errno::EAGAIN) => break,
+            Err(other) => panic!("{other:?}"),
+        }
+        assert!(sent < 100, "never pushed back");
+    }
+    assert_eq!(sent, 4);
+    for _ in 0..sent {
+        recv_from_group(&dish);
+    }
+    finish(context, [dish, radio]);
+}
+
+#[test]
+fn a_dish_joins_again_when_its_radio_restarts() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&radio);
+    let dish = socket(&context, ZMQ_DISH);
+    dish.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    dish.join(b"before").unwrap();
+    dish.connect(&endpoint).unwrap();
+    send_until_received(&radio, &dish, "before", b"1");
+    dish.join(b"during").unwrap();
+    send_until_received(&radio, &dish, "during", b"2");
+    dish.leave(b"during").unwrap();
+    radio.close();
+
+    // A new RADIO on the same port hears the groups the DISH is in, and only those.
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind(&endpoint).unwrap();
+    send_until_received(&radio, &dish, "before", b"3");
+    send_to_group(&radio, "during", b"left");
+    send_to_group(&radio, "before", b"4");
+    assert_eq!(recv_from_group(&dish), ("before".into(), b"4".to_vec()));
+    finish(context, [dish, radio]);
+}
+
+#[test]
+fn a_radio_is_shared_between_threads() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind("inproc://threads").unwrap();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.join(b"t").unwrap();
+    dish.connect("inproc://threads").unwrap();
+    let senders: Vec<_> = (0..4)
+        .map(|index| {
+            let radio = radio.clone();
+            std::thread::spawn(move || send_to_group(&radio, "t", format!("{index}").as_bytes()))
+        })
+        .collect();
+    for sender in senders {
+        sender.join().unwrap();
+    }
+    let mut got: Vec<Vec<u8>> = (0..4).map(|_| recv_from_group(&dish).1).collect();
+    got.sort();
+    assert_eq!(got, [b"0".to_vec(), b"1".to_vec(), b"2".to_vec(), b"3".to_vec()]);
+    finish(context, [dish, radio]);
+}
