@@ -260,3 +260,122 @@ fn a_radio_is_shared_between_threads() {
     assert_eq!(got, [b"0".to_vec(), b"1".to_vec(), b"2".to_vec(), b"3".to_vec()]);
     finish(context, [dish, radio]);
 }
+
+/// A free udp port on loopback (bound and released; another process could take it
+/// meanwhile, which the tests accept).
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// RADIO connects, DISH binds: datagrams carry the group; the DISH filters.
+fn over_udp(dish_bind: &str, radio_connect: &str, ipv6: bool) {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    let dish = socket(&context, ZMQ_DISH);
+    for socket in [&radio, &dish] {
+        socket.set_option(ZMQ_IPV6, Some(&int(ipv6.into()))).unwrap();
+    }
+    dish.bind(dish_bind).unwrap();
+    radio.connect(radio_connect).unwrap();
+    // libzmq's text for udp endpoints: the address as given.
+    assert_eq!(last_endpoint(&dish), dish_bind.trim_start_matches("udp://"));
+    assert_eq!(last_endpoint(&radio), radio_connect.trim_start_matches("udp://"));
+    dish.join(b"TV").unwrap();
+    // udp sends to every DISH whatever it joined (a datagram is cheap to lose): the
+    // DISH drops the groups it did not join.
+    send_to_group(&radio, "Movies", b"Godfather");
+    send_to_group(&radio, "TV", b"Friends");
+    assert_eq!(recv_from_group(&dish), ("TV".into(), b"Friends".to_vec()));
+    dish.join(b"Movies").unwrap();
+    send_to_group(&radio, "Movies", b"Casablanca");
+    assert_eq!(recv_from_group(&dish), ("Movies".into(), b"Casablanca".to_vec()));
+    finish(context, [dish, radio]);
+}
+
+#[test]
+fn udp_unicast_ipv4() {
+    let port = free_udp_port();
+    over_udp(&format!("udp://*:{port}"), &format!("udp://127.0.0.1:{port}"), false);
+    let port = free_udp_port();
+    over_udp(&format!("udp://127.0.0.1:{port}"), &format!("udp://localhost:{port}"), false);
+}
+
+#[test]
+fn udp_unicast_ipv6() {
+    let port = free_udp_port();
+    over_udp(&format!("udp://*:{port}"), &format!("udp://[::1]:{port}"), true);
+}
+
+#[test]
+fn udp_endpoint_rules() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    let dish = socket(&context, ZMQ_DISH);
+    let pair = socket(&context, ZMQ_PAIR);
+    // Only DISH and DGRAM bind, only RADIO connects; other types cannot use udp.
+    assert_eq!(radio.bind("udp://*:5556").unwrap_err(), Errno::ENOCOMPATPROTO);
+    assert_eq!(dish.connect("udp://127.0.0.1:5556").unwrap_err(), Errno::ENOCOMPATPROTO);
+    assert_eq!(pair.bind("udp://*:5556").unwrap_err(), Errno::ENOCOMPATPROTO);
+    assert_eq!(pair.connect("udp://127.0.0.1:5556").unwrap_err(), Errno::ENOCOMPATPROTO);
+    // Malformed addresses.
+    assert_eq!(radio.connect("udp://127.0.0.1").unwrap_err(), Errno::EINVAL);
+    assert_eq!(radio.connect("udp://*:5556").unwrap_err(), Errno::EINVAL);
+    assert_eq!(radio.connect("udp://lo;127.0.0.1:5556").unwrap_err(), Errno::EINVAL);
+    assert_eq!(dish.bind("udp://no-such-host.invalid:5556").unwrap_err(), Errno::ENODEV);
+    // A bound udp endpoint can be unbound (libzmq 4.3 cannot: ENOENT), and its port
+    // is free again at once.
+    let port = free_udp_port();
+    let address = format!("udp://127.0.0.1:{port}");
+    dish.bind(&address).unwrap();
+    dish.unbind(&address).unwrap();
+    assert_eq!(dish.unbind(&address).unwrap_err(), Errno::ENOENT);
+    assert!(std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok());
+    let radio_to = format!("udp://127.0.0.1:{}", free_udp_port());
+    radio.connect(&radio_to).unwrap();
+    radio.disconnect(&radio_to).unwrap();
+    finish(context, [radio, dish, pair]);
+}
+
+#[test]
+fn udp_datagrams_are_dropped_when_too_large() {
+    let context = Context::new();
+    let port = free_udp_port();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.bind(&format!("udp://127.0.0.1:{port}")).unwrap();
+    dish.join(b"g").unwrap();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.connect(&format!("udp://127.0.0.1:{port}")).unwrap();
+    // group length byte + group + body must fit in 8192 bytes.
+    send_to_group(&radio, "g", &[1; 8192 - 2]);
+    send_to_group(&radio, "g", &[2; 8192 - 1]);
+    send_to_group(&radio, "g", b"small");
+    assert_eq!(recv_from_group(&dish).1, vec![1; 8190]);
+    assert_eq!(recv_from_group(&dish).1, b"small");
+    finish(context, [dish, radio]);
+}
+
+/// IPv4 multicast over the loopback interface (`lo;group:port` on both sides, so
+/// nothing leaves the machine). Multicast without a loopback interface, IPv6 multicast
+/// (Linux has no IPv6 multicast route on `lo`) and ZMQ_MULTICAST_LOOP 0 (the
+/// loopback device delivers whatever it is given) need a real network interface, so
+/// they are covered by the socket options tests of `transport::udp` instead.
+#[test]
+fn udp_multicast_on_loopback() {
+    let port = free_udp_port();
+    let group = format!("udp://lo;226.8.5.5:{port}");
+    let context = Context::new();
+    let dishes: Vec<Socket> = (0..2).map(|_| socket(&context, ZMQ_DISH)).collect();
+    for dish in &dishes {
+        // Several receivers share the group's port (SO_REUSEPORT).
+        dish.bind(&group).unwrap();
+        dish.join(b"TV").unwrap();
+    }
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.set_option(ZMQ_MULTICAST_HOPS, Some(&int(1))).unwrap();
+    radio.connect(&group).unwrap();
+    send_to_group(&radio, "TV", b"Friends");
+    for dish in &dishes {
+        assert_eq!(recv_from_group(dish), ("TV".into(), b"Friends".to_vec()));
+    }
+    finish(context, std::iter::once(radio).chain(dishes));
+}

@@ -27,6 +27,13 @@ pub fn membership(msg: &Msg) -> Option<(bool, &[u8])> {
     zmtp::parse_membership(msg)
 }
 
+/// A group as it came from the network, as libzmq keeps it: a C string, so it ends
+/// at its first NUL byte.
+pub fn group_from_wire(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().position(|&byte| byte == 0).unwrap_or(bytes.len());
+    bytes.get(..end).unwrap_or_default()
+}
+
 /// A RADIO's subscribers: for each group, the pipes that joined it, once per join (a
 /// pipe that joined twice must leave twice, as with libzmq's multimap).
 #[derive(Debug, Default)]
@@ -109,5 +116,12 @@ mod tests {
         assert_eq!(membership(&join_msg(b"Movies")), Some((true, &b"Movies"[..])));
         assert_eq!(membership(&leave_msg(b"Movies")), Some((false, &b"Movies"[..])));
         assert_eq!(membership(&Msg::from_vec(b"Movies".to_vec())), None);
+    }
+
+    #[test]
+    fn wire_groups_end_at_a_nul() {
+        assert_eq!(group_from_wire(b"TV"), b"TV");
+        assert_eq!(group_from_wire(b"T\0V"), b"T");
+        assert_eq!(group_from_wire(b""), b"");
     }
 }

@@ -9,9 +9,11 @@
 //! back-off and, unless `ZMQ_IMMEDIATE`, keeps its pipe (and the messages queued in
 //! it) across them.
 
+mod datagram;
 mod listener;
 mod stream;
 mod translate;
+mod udp;
 mod wire;
 
 use core::ffi::c_int;
@@ -25,6 +27,7 @@ use mio::{Interest, Token};
 pub use listener::{Listener, ListenerSocket};
 pub use stream::Stream;
 use translate::Translator;
+pub use udp::{UdpEndpoint, UdpRole};
 use wire::Wire;
 
 use crate::constants::{

@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 
 use crate::constants::{ZMQ_DISH, ZMQ_GROUP_MAX_LENGTH, ZMQ_RADIO, ZMQ_SUB, ZMQ_XSUB};
 use crate::msg::Msg;
+use crate::routing::groups::group_from_wire;
 use crate::zmtp;
 
 /// A peer broke the wire form of its socket type (a DISH's group frame without MORE,
@@ -128,9 +129,7 @@ impl Translator {
         if msg.more() {
             return Err(Malformed);
         }
-        // libzmq copies the group as a C string: it ends at a NUL byte.
-        let end = group.iter().position(|&byte| byte == 0).unwrap_or(group.len());
-        msg.set_group(group.get(..end).unwrap_or_default()).map_err(|_| Malformed)?;
+        msg.set_group(group_from_wire(&group)).map_err(|_| Malformed)?;
         Ok(Some(msg))
     }
 

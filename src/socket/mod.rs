@@ -39,7 +39,7 @@ use crate::error::{Errno, Result};
 use crate::msg::{Flags, Msg};
 use crate::options::{codec, SocketOptions};
 use crate::pipe::{Pipe, PipeId};
-use crate::session::{Listener, Session, SocketLink};
+use crate::session::{Listener, Session, SocketLink, UdpRole};
 use crate::transport::endpoint::{self, Transport};
 use mailbox::{Command, Mailbox};
 use network::NetworkEndpoint;
@@ -188,7 +188,7 @@ impl Socket {
         self.inner.mailbox.wait(timeout)
     }
 
-    /// zmq_bind(3). Only inproc is served by this build.
+    /// zmq_bind(3): inproc, tcp, ipc, and udp (DISH and DGRAM).
     pub fn bind(&self, uri: &str) -> Result<()> {
         let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
         let mut state = self.lock()?;
@@ -222,6 +222,24 @@ impl Socket {
                 state.last_endpoint = resolved;
                 return Ok(());
             }
+            Transport::Udp => {
+                let role = UdpRole::of(self.inner.socket_type, true)?;
+                let io = self.inner.context.io_thread()?;
+                let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                let id = pipe.id();
+                state.attach(pipe, &self.inner.mailbox);
+                // Closed synchronously (as a listener), so the port is free at once.
+                state.network.push(NetworkEndpoint {
+                    uris: vec![uri.to_owned()],
+                    io,
+                    token,
+                    pipe: Some(id),
+                    listening: true,
+                });
+                // libzmq's text for a udp endpoint: the address as given, no scheme.
+                state.last_endpoint = endpoint.address.to_owned();
+                return Ok(());
+            }
             _ => return Err(Errno::EPROTONOSUPPORT),
         }
         state.last_endpoint = uri.to_owned();
@@ -237,7 +255,8 @@ impl Socket {
         })
     }
 
-    /// zmq_connect(3). inproc connects before the bind are queued until it comes.
+    /// zmq_connect(3): inproc (connects before the bind are queued until it comes),
+    /// tcp, ipc, and udp (RADIO).
     pub fn connect(&self, uri: &str) -> Result<()> {
         let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
         let mut state = self.lock()?;
@@ -280,6 +299,23 @@ impl Socket {
                     pipe,
                     listening: false,
                 });
+            }
+            Transport::Udp => {
+                let role = UdpRole::of(self.inner.socket_type, false)?;
+                let io = self.inner.context.io_thread()?;
+                let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                let id = pipe.id();
+                // A udp peer cannot join groups: it takes every message.
+                state.attach_unfiltered(pipe, &self.inner.mailbox);
+                state.network.push(NetworkEndpoint {
+                    uris: vec![uri.to_owned()],
+                    io,
+                    token,
+                    pipe: Some(id),
+                    listening: false,
+                });
+                state.last_endpoint = endpoint.address.to_owned();
+                return Ok(());
             }
             _ => return Err(Errno::EPROTONOSUPPORT),
         }
@@ -515,6 +551,12 @@ impl State {
     fn attach(&mut self, pipe: Pipe, mailbox: &Arc<Mailbox>) {
         pipe.attach(Arc::clone(mailbox) as Arc<dyn crate::pipe::PipeOwner>);
         self.pattern.attach(pipe);
+    }
+
+    /// Attaches a pipe that takes every message (a udp endpoint's).
+    fn attach_unfiltered(&mut self, pipe: Pipe, mailbox: &Arc<Mailbox>) {
+        pipe.attach(Arc::clone(mailbox) as Arc<dyn crate::pipe::PipeOwner>);
+        self.pattern.attach_unfiltered(pipe);
     }
 
     #[cold]

@@ -14,6 +14,11 @@ use crate::pipe::{Pipe, PipeId};
 pub trait Pattern: Send + Debug {
     /// A new pipe to a peer.
     fn attach(&mut self, pipe: Pipe);
+    /// A new pipe that takes every message, whatever its peer subscribed to (libzmq's
+    /// `subscribe_to_all`: a udp endpoint, which has no way to subscribe).
+    fn attach_unfiltered(&mut self, pipe: Pipe) {
+        self.attach(pipe);
+    }
     /// A pipe that had no message has one again.
     fn read_activated(&mut self, id: PipeId);
     /// A pipe that was full has room again.

@@ -61,6 +61,11 @@ impl Pattern for Radio {
         self.read_from(id);
     }
 
+    fn attach_unfiltered(&mut self, pipe: Pipe) {
+        self.unfiltered.push(pipe.id());
+        self.dist.attach(pipe);
+    }
+
     fn read_activated(&mut self, id: PipeId) {
         self.read_from(id);
     }
@@ -148,8 +153,7 @@ mod tests {
         tv.write(join_msg(b"TV")).unwrap();
         radio.attach(tv_end);
         radio.attach(movies_end.clone());
-        radio.unfiltered.push(udp_end.id());
-        radio.dist.attach(udp_end);
+        radio.attach_unfiltered(udp_end);
         movies.write(join_msg(b"Movies")).unwrap();
         radio.read_activated(movies_end.id());
         radio.send(&mut group_msg(b"TV", b"Friends")).unwrap();
