@@ -221,14 +221,12 @@ fn thread_safe_option_and_no_fd() {
         assert_eq!(socket.option(ZMQ_FD, 8).unwrap_err(), Errno::EINVAL, "type {kind}");
         socket.close();
     }
-    for kind in [ZMQ_PAIR, ZMQ_PUSH, ZMQ_DEALER, ZMQ_ROUTER] {
+    for kind in [ZMQ_PAIR, ZMQ_PUSH, ZMQ_DEALER, ZMQ_ROUTER, ZMQ_DGRAM] {
         let socket = Socket::new(&context, kind).unwrap();
         assert_eq!(socket.option(ZMQ_THREAD_SAFE, 4).unwrap(), int(0), "type {kind}");
         socket.close();
     }
-    for kind in [ZMQ_DGRAM, ZMQ_PEER] {
-        assert_eq!(Socket::new(&context, kind).unwrap_err(), Errno::ENOTSUP, "type {kind}");
-    }
+    assert_eq!(Socket::new(&context, ZMQ_PEER).unwrap_err(), Errno::ENOTSUP);
     assert_eq!(Socket::new(&context, 21).unwrap_err(), Errno::EINVAL);
     context.terminate();
 }

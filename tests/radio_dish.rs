@@ -379,3 +379,52 @@ fn udp_multicast_on_loopback() {
     }
     finish(context, std::iter::once(radio).chain(dishes));
 }
+
+/// DGRAM echo, as libzmq's test_dgram: both sides bind; each message is the peer's
+/// address (received with a terminating NUL) and the body.
+#[test]
+fn dgram_echo() {
+    let context = Context::new();
+    let (listener_port, sender_port) = (free_udp_port(), free_udp_port());
+    let listener = socket(&context, ZMQ_DGRAM);
+    let sender = socket(&context, ZMQ_DGRAM);
+    listener.bind(&format!("udp://127.0.0.1:{listener_port}")).unwrap();
+    sender.bind(&format!("udp://127.0.0.1:{sender_port}")).unwrap();
+    assert_eq!(last_endpoint(&sender), format!("127.0.0.1:{sender_port}"));
+
+    send_parts(&sender, &[format!("127.0.0.1:{listener_port}").as_bytes(), b"Is someone there ?"]);
+    let question = recv_parts(&listener);
+    assert_eq!(question[0], format!("127.0.0.1:{sender_port}\0").into_bytes());
+    assert_eq!(question[1], b"Is someone there ?");
+    // The address part as received is a valid address to reply to.
+    send_parts(&listener, &[&question[0], b"Yes, there is !"]);
+    let answer = recv_parts(&sender);
+    assert_eq!(answer, [format!("127.0.0.1:{listener_port}\0").into_bytes(), b"Yes, there is !".to_vec()]);
+
+    // A message to an address that is not one is dropped.
+    send_parts(&sender, &[b"not-an-address", b"lost"]);
+    send_parts(&sender, &[format!("127.0.0.1:{listener_port}").as_bytes(), b"next"]);
+    assert_eq!(recv_parts(&listener)[1], b"next");
+    finish(context, [listener, sender]);
+}
+
+#[test]
+fn dgram_rules() {
+    let context = Context::new();
+    let dgram = socket(&context, ZMQ_DGRAM);
+    // A DGRAM binds; it cannot connect over udp.
+    assert_eq!(dgram.connect("udp://127.0.0.1:5556").unwrap_err(), Errno::ENOCOMPATPROTO);
+    // Nothing can be sent or received before it is bound.
+    assert_eq!(dgram.option(ZMQ_EVENTS, 4).unwrap(), int(0));
+    assert_eq!(dgram.recv(ZMQ_DONTWAIT).unwrap_err(), Errno::EAGAIN);
+    dgram.bind(&format!("udp://127.0.0.1:{}", free_udp_port())).unwrap();
+    assert_eq!(dgram.option(ZMQ_EVENTS, 4).unwrap(), int(ZMQ_POLLOUT));
+    // Two parts exactly: the address with SNDMORE, then the body without.
+    let mut body = Msg::from_slice(b"body").unwrap();
+    assert_eq!(dgram.send(&mut body, 0).unwrap_err(), Errno::EINVAL);
+    dgram.send(&mut Msg::from_slice(b"127.0.0.1:9").unwrap(), ZMQ_SNDMORE).unwrap();
+    assert_eq!(dgram.send(&mut Msg::from_slice(b"x").unwrap(), ZMQ_SNDMORE).unwrap_err(), Errno::EINVAL);
+    dgram.send(&mut Msg::from_slice(b"x").unwrap(), 0).unwrap();
+    assert_eq!(dgram.option(ZMQ_THREAD_SAFE, 4).unwrap(), int(0));
+    finish(context, [dgram]);
+}

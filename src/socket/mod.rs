@@ -7,6 +7,7 @@
 //! blocked call never stops the context or a peer from reaching the socket.
 
 mod dealer;
+mod dgram;
 mod dish;
 pub mod mailbox;
 mod network;
@@ -105,7 +106,8 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_CHANNEL => Box::new(single_part::SinglePart::<pair::Pair>::new(true)),
         ZMQ_RADIO => Box::<radio::Radio>::default(),
         ZMQ_DISH => Box::<dish::Dish>::default(),
-        ZMQ_DGRAM | ZMQ_PEER => return Err(Errno::ENOTSUP),
+        ZMQ_DGRAM => Box::<dgram::Dgram>::default(),
+        ZMQ_PEER => return Err(Errno::ENOTSUP),
         _ => return Err(Errno::EINVAL),
     })
 }
