@@ -5,6 +5,7 @@
 //! the first part of each message. There is no connection, so nothing to reconnect.
 //! libzmq: `udp_engine.cpp`.
 
+use core::ffi::c_int;
 use std::net::{IpAddr, SocketAddr};
 
 use mio::event::Event;
@@ -37,7 +38,7 @@ impl UdpRole {
     /// The role of a socket of `socket_type` binding (`bind`) or connecting over udp;
     /// `ENOCOMPATPROTO` for the others, as libzmq (only DISH and DGRAM bind, only
     /// RADIO connects).
-    pub fn of(socket_type: i32, bind: bool) -> Result<UdpRole> {
+    pub fn of(socket_type: c_int, bind: bool) -> Result<UdpRole> {
         match (socket_type, bind) {
             (ZMQ_RADIO, false) => Ok(UdpRole::Radio),
             (ZMQ_DISH, true) => Ok(UdpRole::Dish),

@@ -10,9 +10,9 @@ use mio::Token;
 
 use crate::error::{Errno, Result};
 use crate::options::SocketOptions;
-use crate::pipe::{pipe_pair, Limits, Pipe, PipeId};
+use crate::pipe::{Pipe, PipeId};
 use crate::reactor::io_thread::{IoHandle, Reactor};
-use crate::session::{ListenerSocket, Target, UdpEndpoint, UdpRole};
+use crate::session::{ListenerSocket, Session, Target, UdpEndpoint, UdpRole};
 use crate::transport::endpoint::Transport;
 use crate::transport::{ipc, tcp, udp};
 
@@ -84,9 +84,7 @@ pub fn start_udp(
     let bind = role != UdpRole::Radio;
     let address = udp::resolve(address, bind, options.ipv6)?;
     let socket = udp::open(&address, role.usage(), options)?;
-    let hwm = |value: core::ffi::c_int| usize::try_from(value).unwrap_or(0);
-    let (socket_end, endpoint_end) =
-        pipe_pair([Limits::bounded(hwm(options.sndhwm)), Limits::bounded(hwm(options.rcvhwm))]);
+    let (socket_end, endpoint_end) = Session::pipe_for(options);
     let target = address.target;
     let token =
         start(io, move |reactor| UdpEndpoint::new(socket, role, target, endpoint_end).start(reactor))?;
