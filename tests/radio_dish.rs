@@ -428,3 +428,135 @@ fn dgram_rules() {
     assert_eq!(dgram.option(ZMQ_THREAD_SAFE, 4).unwrap(), int(0));
     finish(context, [dgram]);
 }
+
+/// A hand-made ZMTP 3.1 peer over tcp (NULL mechanism), to see RFC 48's wire form.
+struct RawPeer {
+    stream: std::net::TcpStream,
+}
+
+impl RawPeer {
+    /// Connects to `endpoint` (`tcp://…`) as a socket of type `name`, handshake done.
+    fn connect(endpoint: &str, name: &str) -> RawPeer {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
+        greeting.extend_from_slice(b"NULL");
+        greeting.resize(64, 0);
+        stream.write_all(&greeting).unwrap();
+        let mut theirs = [0; 64];
+        stream.read_exact(&mut theirs).unwrap();
+        assert_eq!(&theirs[10..16], b"\x03\x01NULL");
+        let mut peer = RawPeer { stream };
+        let mut ready = b"\x05READY\x0bSocket-Type".to_vec();
+        ready.extend_from_slice(&u32::try_from(name.len()).unwrap().to_be_bytes());
+        ready.extend_from_slice(name.as_bytes());
+        peer.write_frame(0x04, &ready);
+        let (flags, body) = peer.read_frame();
+        assert_eq!((flags, &body[..6]), (0x04, &b"\x05READY"[..]));
+        peer
+    }
+
+    fn write_frame(&mut self, flags: u8, body: &[u8]) {
+        use std::io::Write;
+        let size = u8::try_from(body.len()).expect("short frames only");
+        self.stream.write_all(&[&[flags, size][..], body].concat()).unwrap();
+    }
+
+    /// The next frame: its flags and body (short frames only).
+    fn read_frame(&mut self) -> (u8, Vec<u8>) {
+        use std::io::Read;
+        let mut header = [0; 2];
+        self.stream.read_exact(&mut header).unwrap();
+        assert_eq!(header[0] & 0x02, 0, "a long frame");
+        let mut body = vec![0; usize::from(header[1])];
+        self.stream.read_exact(&mut body).unwrap();
+        (header[0], body)
+    }
+
+    /// Whether the other side closed the connection.
+    fn is_closed(&mut self) -> bool {
+        use std::io::Read;
+        let mut byte = [0; 1];
+        matches!(self.stream.read(&mut byte), Ok(0) | Err(_))
+    }
+}
+
+#[test]
+fn radio_wire_form_is_rfc_48() {
+    let context = Context::new();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.bind("tcp://127.0.0.1:*").unwrap();
+    let mut dish = RawPeer::connect(&last_endpoint(&radio), "DISH");
+    // A JOIN command, then a message for the group: a group frame with MORE and a
+    // body frame.
+    dish.write_frame(0x04, b"\x04JOINTV");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        // The join reaches the RADIO asynchronously: send until it has.
+        send_to_group(&radio, "TV", b"Friends");
+        std::thread::sleep(Duration::from_millis(20));
+        dish.stream.set_nonblocking(true).unwrap();
+        let mut peek = [0; 1];
+        let ready = dish.stream.peek(&mut peek).is_ok();
+        dish.stream.set_nonblocking(false).unwrap();
+        if ready {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the join never took");
+    }
+    assert_eq!(dish.read_frame(), (0x01, b"TV".to_vec()));
+    assert_eq!(dish.read_frame(), (0x00, b"Friends".to_vec()));
+    finish(context, [radio]);
+}
+
+#[test]
+fn dish_wire_form_is_rfc_48() {
+    let context = Context::new();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.join(b"TV").unwrap();
+    dish.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&dish);
+    // A DISH takes in a new connection (and sends it its groups) when it is next
+    // used, as libzmq's: here, a receive waiting in another thread.
+    let receiver = {
+        let dish = dish.clone();
+        std::thread::spawn(move || recv_from_group(&dish))
+    };
+    let mut radio = RawPeer::connect(&endpoint, "RADIO");
+    assert_eq!(radio.read_frame(), (0x04, b"\x04JOINTV".to_vec()));
+    dish.join(b"Movies").unwrap();
+    assert_eq!(radio.read_frame(), (0x04, b"\x04JOINMovies".to_vec()));
+    dish.leave(b"Movies").unwrap();
+    assert_eq!(radio.read_frame(), (0x04, b"\x05LEAVEMovies".to_vec()));
+    radio.write_frame(0x01, b"TV");
+    radio.write_frame(0x00, b"Friends");
+    assert_eq!(receiver.join().unwrap(), ("TV".into(), b"Friends".to_vec()));
+    // A group frame without MORE breaks RFC 48: the connection is dropped.
+    radio.write_frame(0x00, b"TV");
+    assert!(radio.is_closed());
+    finish(context, [dish]);
+}
+
+#[test]
+fn udp_datagram_layout() {
+    let context = Context::new();
+    // RADIO → a plain udp socket: length byte, group, body.
+    let raw = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.connect(&format!("udp://{}", raw.local_addr().unwrap())).unwrap();
+    send_to_group(&radio, "TV", b"Friends");
+    let mut datagram = [0; 64];
+    let (len, _) = raw.recv_from(&mut datagram).unwrap();
+    assert_eq!(&datagram[..len], b"\x02TVFriends");
+    // A plain udp socket → DISH; a datagram whose group does not fit is ignored.
+    let port = free_udp_port();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.bind(&format!("udp://127.0.0.1:{port}")).unwrap();
+    dish.join(b"TV").unwrap();
+    raw.send_to(b"\x09TV", ("127.0.0.1", port)).unwrap();
+    raw.send_to(b"\x02TVFriends", ("127.0.0.1", port)).unwrap();
+    assert_eq!(recv_from_group(&dish), ("TV".into(), b"Friends".to_vec()));
+    finish(context, [radio, dish]);
+}
