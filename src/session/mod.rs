@@ -8,6 +8,10 @@
 //! the pipe. A connecting session outlives its connections: it reconnects with
 //! back-off and, unless `ZMQ_IMMEDIATE`, keeps its pipe (and the messages queued in
 //! it) across them.
+//!
+//! Beside it in this module: `translate` (socket types whose messages are not one
+//! frame per part on the wire), and the udp endpoints (`udp`, `datagram`), which
+//! have no connection and are handlers of their own.
 
 mod datagram;
 mod listener;
