@@ -48,7 +48,7 @@ impl UdpRole {
     }
 
     pub fn usage(self) -> Use {
-        Use { sends: self != UdpRole::Dish, receives: self != UdpRole::Radio }
+        Use { sends_to_target: self == UdpRole::Radio, receives: self != UdpRole::Radio }
     }
 }
 
@@ -244,8 +244,8 @@ mod tests {
         for (socket_type, bind) in [(ZMQ_RADIO, true), (ZMQ_DISH, false), (ZMQ_DGRAM, false), (0, true)] {
             assert_eq!(UdpRole::of(socket_type, bind), Err(Errno::ENOCOMPATPROTO));
         }
-        assert_eq!(UdpRole::Dgram.usage(), Use { sends: true, receives: true });
-        assert_eq!(UdpRole::Radio.usage(), Use { sends: true, receives: false });
+        assert_eq!(UdpRole::Dgram.usage(), Use { sends_to_target: false, receives: true });
+        assert_eq!(UdpRole::Radio.usage(), Use { sends_to_target: true, receives: false });
     }
 
     #[test]

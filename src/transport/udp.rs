@@ -172,12 +172,14 @@ pub fn resolve(address: &str, bind: bool, ipv6: bool) -> Result<UdpAddress> {
 /// What a udp socket is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Use {
-    pub sends: bool,
+    /// Sends to the address's target (a RADIO; a DGRAM sends where each message
+    /// says, and libzmq gives it no multicast settings).
+    pub sends_to_target: bool,
     pub receives: bool,
 }
 
 /// A non-blocking datagram socket for `address`, set up as libzmq's udp engine does:
-/// a sender to multicast gets `ZMQ_MULTICAST_LOOP`, `ZMQ_MULTICAST_HOPS` and the
+/// a sender to a multicast target gets `ZMQ_MULTICAST_LOOP`, `ZMQ_MULTICAST_HOPS` and the
 /// source interface; a receiver binds (any address and `SO_REUSEPORT` for multicast,
 /// which it then joins) with `SO_REUSEADDR`. libzmq does this in its I/O thread and
 /// reports failures nowhere; here they are the caller's errors.
@@ -191,7 +193,7 @@ pub fn open(address: &UdpAddress, usage: Use, options: &SocketOptions) -> Result
     if !options.bound_device.is_empty() {
         socket.bind_device(Some(&options.bound_device))?;
     }
-    if usage.sends && address.is_multicast() {
+    if usage.sends_to_target && address.is_multicast() {
         set_multicast_sending(&socket, address, options)?;
     }
     if usage.receives {
@@ -316,16 +318,16 @@ mod tests {
     fn sockets_bind_as_asked() {
         let options = SocketOptions::new(crate::constants::ZMQ_DISH);
         let address = resolve("127.0.0.1:0", true, false).unwrap();
-        let socket = open(&address, Use { sends: false, receives: true }, &options).unwrap();
+        let socket = open(&address, Use { sends_to_target: false, receives: true }, &options).unwrap();
         let local = socket.local_addr().unwrap();
         assert_eq!(local.ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert_ne!(local.port(), 0);
         // SO_REUSEADDR: a second receiver on the same port is allowed, as in libzmq.
         let again = resolve(&format!("127.0.0.1:{}", local.port()), true, false).unwrap();
-        assert!(open(&again, Use { sends: false, receives: true }, &options).is_ok());
+        assert!(open(&again, Use { sends_to_target: false, receives: true }, &options).is_ok());
         // A sender is not bound until it sends.
         let target = resolve("127.0.0.1:9", false, false).unwrap();
-        let sender = open(&target, Use { sends: true, receives: false }, &options).unwrap();
+        let sender = open(&target, Use { sends_to_target: true, receives: false }, &options).unwrap();
         assert_eq!(sender.local_addr().unwrap().port(), 0);
     }
 
@@ -335,8 +337,9 @@ mod tests {
         options.multicast_loop = false;
         options.multicast_hops = 7;
         let address = resolve("lo;239.1.2.3:5555", false, false).unwrap();
-        let socket =
-            socket2::Socket::from(open(&address, Use { sends: true, receives: false }, &options).unwrap());
+        let socket = socket2::Socket::from(
+            open(&address, Use { sends_to_target: true, receives: false }, &options).unwrap(),
+        );
         assert!(!socket.multicast_loop_v4().unwrap());
         assert_eq!(socket.multicast_ttl_v4().unwrap(), 7);
         assert_eq!(socket.multicast_if_v4().unwrap(), Ipv4Addr::LOCALHOST);
@@ -344,8 +347,9 @@ mod tests {
         options.multicast_loop = true;
         options.multicast_hops = 3;
         let address = resolve("lo;[ff02::1]:5555", false, true).unwrap();
-        let socket =
-            socket2::Socket::from(open(&address, Use { sends: true, receives: false }, &options).unwrap());
+        let socket = socket2::Socket::from(
+            open(&address, Use { sends_to_target: true, receives: false }, &options).unwrap(),
+        );
         assert!(socket.multicast_loop_v6().unwrap());
         assert_eq!(socket.multicast_hops_v6().unwrap(), 3);
         assert_eq!(Some(socket.multicast_if_v6().unwrap()), address.interface);
