@@ -560,3 +560,23 @@ fn udp_datagram_layout() {
     assert_eq!(recv_from_group(&dish), ("TV".into(), b"Friends".to_vec()));
     finish(context, [radio, dish]);
 }
+
+#[test]
+fn a_full_dish_resumes_reading_udp() {
+    let context = Context::new();
+    let port = free_udp_port();
+    let dish = socket(&context, ZMQ_DISH);
+    dish.set_option(ZMQ_RCVHWM, Some(&int(2))).unwrap();
+    dish.bind(&format!("udp://127.0.0.1:{port}")).unwrap();
+    dish.join(b"g").unwrap();
+    let radio = socket(&context, ZMQ_RADIO);
+    radio.connect(&format!("udp://127.0.0.1:{port}")).unwrap();
+    for index in 0..20u8 {
+        send_to_group(&radio, "g", &[index]);
+    }
+    // The pipe holds two; the kernel keeps the rest until the DISH makes room.
+    std::thread::sleep(Duration::from_millis(100));
+    let got: Vec<u8> = (0..20).map(|_| recv_from_group(&dish).1[0]).collect();
+    assert_eq!(got, (0..20).collect::<Vec<u8>>());
+    finish(context, [dish, radio]);
+}
