@@ -1340,14 +1340,21 @@ ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void *s);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_join (draft): DISH joins a group; no DISH socket exists yet, so `ENOTSUP`.
+ zmq_join (draft): a DISH joins `group`. `EINVAL` for a NULL, too long (more than
+ `ZMQ_GROUP_MAX_LENGTH` bytes) or already joined group; `ENOTSUP` for other types.
+
+ # Safety
+ `group` must be NULL or a C string.
  */
 ZMQ_EXPORT int zmq_join(void *s, const char *group);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_leave (draft): DISH leaves a group; `ENOTSUP` as [`zmq_join`].
+ zmq_leave (draft): a DISH leaves `group`; `EINVAL` when it had not joined it.
+
+ # Safety
+ `group` must be NULL or a C string.
  */
 ZMQ_EXPORT int zmq_leave(void *s, const char *group);
 #endif

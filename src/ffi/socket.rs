@@ -426,25 +426,36 @@ pub extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
     })
 }
 
-/// zmq_join (draft): DISH joins a group; no DISH socket exists yet, so `ENOTSUP`.
+/// zmq_join (draft): a DISH joins `group`. `EINVAL` for a NULL, too long (more than
+/// `ZMQ_GROUP_MAX_LENGTH` bytes) or already joined group; `ENOTSUP` for other types.
+///
+/// # Safety
+/// `group` must be NULL or a C string.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
-    let _ = group;
+pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
     boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let group = unsafe { args::c_str(group) }?;
+        socket.join(group.to_bytes())?;
+        Ok(0)
     })
 }
 
-/// zmq_leave (draft): DISH leaves a group; `ENOTSUP` as [`zmq_join`].
+/// zmq_leave (draft): a DISH leaves `group`; `EINVAL` when it had not joined it.
+///
+/// # Safety
+/// `group` must be NULL or a C string.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
-    let _ = group;
+pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
     boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let group = unsafe { args::c_str(group) }?;
+        socket.leave(group.to_bytes())?;
+        Ok(0)
     })
 }
 

@@ -1,10 +1,11 @@
 //! How patterns spread messages over their pipes: round-robin sending to the pipes
 //! that have room, fair-queued receiving from the pipes that have messages, sending
-//! to every (matching) pipe, and the subscription tries that say which match.
-//! libzmq: `lb.cpp`, `fq.cpp`, `dist.cpp`, `trie.cpp`, `mtrie.cpp`.
+//! to every (matching) pipe, the subscription tries that say which match, and the
+//! RADIO/DISH groups. libzmq: `lb.cpp`, `fq.cpp`, `dist.cpp`, `trie.cpp`, `mtrie.cpp`.
 
 pub mod distributor;
 pub mod fair_queue;
+pub mod groups;
 pub mod load_balancer;
 pub mod subscriptions;
 

@@ -8,13 +8,19 @@
 //! the pipe. A connecting session outlives its connections: it reconnects with
 //! back-off and, unless `ZMQ_IMMEDIATE`, keeps its pipe (and the messages queued in
 //! it) across them.
+//!
+//! Beside it in this module: `translate` (socket types whose messages are not one
+//! frame per part on the wire), and the udp endpoints (`udp`, `datagram`), which
+//! have no connection and are handlers of their own.
 
+mod datagram;
 mod listener;
 mod stream;
+mod translate;
+mod udp;
 mod wire;
 
 use core::ffi::c_int;
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +30,8 @@ use mio::{Interest, Token};
 
 pub use listener::{Listener, ListenerSocket};
 pub use stream::Stream;
+use translate::Translator;
+pub use udp::{UdpEndpoint, UdpRole};
 use wire::Wire;
 
 use crate::constants::{
@@ -31,7 +39,7 @@ use crate::constants::{
     ZMQ_EVENT_DISCONNECTED, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ZMQ_NOTIFY_CONNECT,
     ZMQ_NOTIFY_DISCONNECT, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED,
-    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED, ZMQ_SUB, ZMQ_XSUB,
+    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
 };
 use crate::error::Errno;
 use crate::msg::Msg;
@@ -43,7 +51,7 @@ use crate::socket::mailbox::{Command, Mailbox};
 use crate::socket::monitor::{Endpoints, Monitor};
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp::{self, ConnectAddress};
-use crate::zmtp::{self, Config, Event as ZmtpEvent, ProtocolError};
+use crate::zmtp::{Config, Event as ZmtpEvent, ProtocolError};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -100,11 +108,9 @@ pub struct Session {
     handshake_done: bool,
     /// All is sent and FIN is out: waiting (until then) for the peer to close.
     draining_until: Option<Instant>,
-    /// The last part taken from the pipe had MORE: the next one is not a message start.
-    sending_multipart: bool,
-    /// A SUB's or XSUB's topics sent so far, sent again on each new connection (the
-    /// pipe outlives connections; libzmq has the socket resend them on a hiccup).
-    subscribed: BTreeSet<Vec<u8>>,
+    /// The socket type's wire form, and what a new connection must be sent again
+    /// (a SUB's topics, a DISH's groups).
+    translator: Translator,
     /// The current connection's ends, as monitor events name them.
     endpoints: Endpoints,
     /// Why the protocol failed, when it did.
@@ -144,6 +150,7 @@ fn millis(value: c_int) -> Option<Duration> {
 impl Session {
     fn new(link: Arc<SocketLink>, role: Role, endpoints: Endpoints, pipe: Option<Pipe>) -> Session {
         let reconnect_ivl = millis(link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
+        let translator = Translator::new(link.options.socket_type);
         Session {
             link,
             role,
@@ -158,8 +165,7 @@ impl Session {
             was_connected: false,
             handshake_done: false,
             draining_until: None,
-            sending_multipart: false,
-            subscribed: BTreeSet::new(),
+            translator,
             endpoints,
             failure: None,
         }
@@ -240,6 +246,7 @@ impl Session {
         };
         self.connection = Some(Link { stream, protocol: Some(protocol) });
         self.handshake_done = false;
+        self.translator.connection_started();
     }
 
     /// Starts a connection attempt; a failure schedules the next one (or, per
@@ -487,9 +494,23 @@ impl Session {
             let Some(event) = protocol.poll_event() else { return Ok(()) };
             match event {
                 ZmtpEvent::Ready { peer_routing_id, .. } => self.ready(reactor, token, peer_routing_id),
-                ZmtpEvent::Message(msg) => self.deliver(msg),
+                ZmtpEvent::Message(msg) => {
+                    if let Some(msg) = self.translator.incoming(msg).map_err(|_| ())? {
+                        self.deliver(msg);
+                    }
+                }
                 ZmtpEvent::Subscribe(topic) => self.deliver(subscription_msg(1, &topic)),
                 ZmtpEvent::Cancel(topic) => self.deliver(subscription_msg(0, &topic)),
+                ZmtpEvent::Join(group) => {
+                    if let Some(msg) = self.translator.membership(true, &group) {
+                        self.deliver(msg);
+                    }
+                }
+                ZmtpEvent::Leave(group) => {
+                    if let Some(msg) = self.translator.membership(false, &group) {
+                        self.deliver(msg);
+                    }
+                }
                 ZmtpEvent::PeerError(_) => return Err(()),
             }
         }
@@ -515,10 +536,11 @@ impl Session {
         }
         self.reconnect_ivl = millis(self.link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
         if self.was_connected {
+            let resent = self.translator.resend();
             if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
-                for topic in &self.subscribed {
+                for msg in resent {
                     // Refused only before the handshake, which is done.
-                    let _ = protocol.send(zmtp::subscribe_command(topic));
+                    let _ = protocol.send(msg);
                 }
             }
         }
@@ -558,12 +580,10 @@ impl Session {
             let Some(pipe) = &self.pipe else { return };
             match pipe.read() {
                 Read::Msg(msg) => {
-                    let starts_message = !self.sending_multipart;
-                    self.sending_multipart = msg.more();
-                    let msg =
-                        to_wire(self.link.options.socket_type, starts_message, msg, &mut self.subscribed);
                     // Refused only before the handshake, checked above.
-                    let _ = protocol.send(msg);
+                    self.translator.outgoing(msg, |frame| {
+                        let _ = protocol.send(frame);
+                    });
                 }
                 Read::Empty => return,
                 Read::Ended => {
@@ -640,27 +660,6 @@ impl Session {
             return Flow::Done;
         }
         Flow::Continue
-    }
-}
-
-/// What a SUB or XSUB sends up as a one-part `1`/`0` + topic message is a
-/// subscription: on the wire a ZMTP 3.1 SUBSCRIBE/CANCEL command (which the protocol
-/// writes as that same message to older peers), and is recorded in `subscribed`.
-/// Anything else goes as it is. libzmq: `msg_t::init_subscribe`, `zmtp_engine.cpp`.
-fn to_wire(socket_type: c_int, starts_message: bool, msg: Msg, subscribed: &mut BTreeSet<Vec<u8>>) -> Msg {
-    if !starts_message || msg.more() || !matches!(socket_type, ZMQ_SUB | ZMQ_XSUB) {
-        return msg;
-    }
-    match msg.data().split_first() {
-        Some((1, topic)) => {
-            subscribed.insert(topic.to_vec());
-            zmtp::subscribe_command(topic)
-        }
-        Some((0, topic)) => {
-            subscribed.remove(topic);
-            zmtp::cancel_command(topic)
-        }
-        _ => msg,
     }
 }
 

@@ -7,6 +7,8 @@
 //! blocked call never stops the context or a peer from reaching the socket.
 
 mod dealer;
+mod dgram;
+mod dish;
 pub mod mailbox;
 pub mod monitor;
 mod network;
@@ -16,6 +18,7 @@ pub mod poll;
 pub mod proxy;
 mod pull;
 mod push;
+mod radio;
 mod rep;
 mod req;
 mod router;
@@ -39,7 +42,7 @@ use crate::error::{Errno, Result};
 use crate::msg::{Flags, Msg};
 use crate::options::{codec, SocketOptions};
 use crate::pipe::{Pipe, PipeId};
-use crate::session::{Listener, Session, SocketLink};
+use crate::session::{Listener, Session, SocketLink, UdpRole};
 use crate::transport::endpoint::{self, Transport};
 use mailbox::{Command, Mailbox};
 use monitor::{Endpoints, Monitor};
@@ -106,7 +109,9 @@ fn new_pattern(socket_type: c_int) -> Result<Box<dyn Pattern>> {
         ZMQ_SCATTER => Box::new(single_part::SinglePart::<push::Push>::new(true)),
         ZMQ_GATHER => Box::new(single_part::SinglePart::<pull::Pull>::new(false)),
         ZMQ_CHANNEL => Box::new(single_part::SinglePart::<pair::Pair>::new(true)),
-        ZMQ_RADIO | ZMQ_DISH | ZMQ_DGRAM => return Err(Errno::ENOTSUP),
+        ZMQ_RADIO => Box::<radio::Radio>::default(),
+        ZMQ_DISH => Box::<dish::Dish>::default(),
+        ZMQ_DGRAM => Box::<dgram::Dgram>::default(),
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -202,7 +207,7 @@ impl Socket {
         self.inner.mailbox.wait(timeout, seen)
     }
 
-    /// zmq_bind(3). Only inproc is served by this build.
+    /// zmq_bind(3): inproc, tcp, ipc, and udp (DISH and DGRAM).
     pub fn bind(&self, uri: &str) -> Result<()> {
         let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
         let mut state = self.lock()?;
@@ -246,6 +251,24 @@ impl Socket {
                 state.last_endpoint = resolved;
                 return Ok(());
             }
+            Transport::Udp => {
+                let role = UdpRole::of(self.inner.socket_type, true)?;
+                let io = self.inner.context.io_thread()?;
+                let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                let id = pipe.id();
+                state.attach(pipe, &self.inner.mailbox);
+                // Closed synchronously (as a listener), so the port is free at once.
+                state.network.push(NetworkEndpoint {
+                    uris: vec![uri.to_owned()],
+                    io,
+                    token,
+                    pipe: Some(id),
+                    listening: true,
+                });
+                // libzmq's text for a udp endpoint: the address as given, no scheme.
+                state.last_endpoint = endpoint.address.to_owned();
+                return Ok(());
+            }
             _ => return Err(Errno::EPROTONOSUPPORT),
         }
         state.last_endpoint = uri.to_owned();
@@ -262,7 +285,8 @@ impl Socket {
         })
     }
 
-    /// zmq_connect(3). inproc connects before the bind are queued until it comes.
+    /// zmq_connect(3): inproc (connects before the bind are queued until it comes),
+    /// tcp, ipc, and udp (RADIO).
     pub fn connect(&self, uri: &str) -> Result<()> {
         let mut state = self.lock()?;
         self.connect_locked(&mut state, uri)
@@ -331,6 +355,23 @@ impl Socket {
                     pipe,
                     listening: false,
                 });
+            }
+            Transport::Udp => {
+                let role = UdpRole::of(self.inner.socket_type, false)?;
+                let io = self.inner.context.io_thread()?;
+                let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                let id = pipe.id();
+                // A udp peer cannot join groups: it takes every message.
+                state.attach_unfiltered(pipe, &self.inner.mailbox);
+                state.network.push(NetworkEndpoint {
+                    uris: vec![uri.to_owned()],
+                    io,
+                    token,
+                    pipe: Some(id),
+                    listening: false,
+                });
+                state.last_endpoint = endpoint.address.to_owned();
+                return Ok(());
             }
             _ => return Err(Errno::EPROTONOSUPPORT),
         }
@@ -541,6 +582,18 @@ impl Socket {
         }
     }
 
+    /// zmq_join(3): a DISH joins `group` (at most `ZMQ_GROUP_MAX_LENGTH` bytes; `EINVAL`
+    /// when already joined); `ENOTSUP` for the other types.
+    pub fn join(&self, group: &[u8]) -> Result<()> {
+        self.lock()?.pattern.join(group)
+    }
+
+    /// zmq_leave(3): a DISH leaves `group` (`EINVAL` when not joined); `ENOTSUP` for
+    /// the other types.
+    pub fn leave(&self, group: &[u8]) -> Result<()> {
+        self.lock()?.pattern.leave(group)
+    }
+
     /// zmq_close(3): never blocks. What was sent stays readable by the peers.
     pub fn close(&self) {
         // Unregistered first, so no new connection can be sent to this socket; then
@@ -601,6 +654,12 @@ impl State {
     fn attach(&mut self, pipe: Pipe, mailbox: &Arc<Mailbox>) {
         pipe.attach(Arc::clone(mailbox) as Arc<dyn crate::pipe::PipeOwner>);
         self.pattern.attach(pipe);
+    }
+
+    /// Attaches a pipe that takes every message (a udp endpoint's).
+    fn attach_unfiltered(&mut self, pipe: Pipe, mailbox: &Arc<Mailbox>) {
+        pipe.attach(Arc::clone(mailbox) as Arc<dyn crate::pipe::PipeOwner>);
+        self.pattern.attach_unfiltered(pipe);
     }
 
     #[cold]

@@ -1,6 +1,7 @@
-//! The socket's side of tcp:// and ipc:// endpoints: listening sockets are made here,
-//! in the caller's thread, so that `zmq_bind` reports `EADDRINUSE` and the like at
-//! once; everything after is the I/O thread's (see `crate::session`).
+//! The socket's side of tcp://, ipc:// and udp:// endpoints: listening and datagram
+//! sockets are made here, in the caller's thread, so that `zmq_bind` reports
+//! `EADDRINUSE` and the like at once; everything after is the I/O thread's (see
+//! `crate::session`).
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -9,13 +10,13 @@ use mio::Token;
 
 use crate::error::{Errno, Result};
 use crate::options::SocketOptions;
-use crate::pipe::PipeId;
+use crate::pipe::{Pipe, PipeId};
 use crate::reactor::io_thread::{IoHandle, Reactor};
-use crate::session::{ListenerSocket, Target};
+use crate::session::{ListenerSocket, Session, Target, UdpEndpoint, UdpRole};
 use crate::transport::endpoint::Transport;
-use crate::transport::{ipc, tcp};
+use crate::transport::{ipc, tcp, udp};
 
-/// A tcp/ipc endpoint of a socket, for unbind, disconnect and close.
+/// A tcp/ipc/udp endpoint of a socket, for unbind, disconnect and close.
 #[derive(Debug)]
 pub struct NetworkEndpoint {
     /// The names it answers to: as given, and as resolved (a wildcard's real port).
@@ -69,6 +70,25 @@ pub fn target(transport: Transport, address: &str) -> Result<Target> {
         Transport::Ipc if address != "*" => Ok(Target::Ipc(ipc::parse(address)?)),
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// Opens a udp endpoint (`address` after `udp://`) for a bind (`bind`) or a connect
+/// and starts it on `io`: its token, and the socket's end of its pipe. The pipe
+/// exists at once, as libzmq makes it for udp whatever `ZMQ_IMMEDIATE` says.
+pub fn start_udp(
+    io: &IoHandle,
+    role: UdpRole,
+    address: &str,
+    options: &SocketOptions,
+) -> Result<(Token, Pipe)> {
+    let bind = role != UdpRole::Radio;
+    let address = udp::resolve(address, bind, options.ipv6)?;
+    let socket = udp::open(&address, role.usage(), options)?;
+    let (socket_end, endpoint_end) = Session::pipe_for(options);
+    let target = address.target;
+    let token =
+        start(io, move |reactor| UdpEndpoint::new(socket, role, target, endpoint_end).start(reactor))?;
+    Ok((token, socket_end))
 }
 
 /// Runs `start` on the I/O thread and returns the token it gave the new handler.

@@ -14,6 +14,11 @@ use crate::pipe::{Pipe, PipeId};
 pub trait Pattern: Send + Debug {
     /// A new pipe to a peer.
     fn attach(&mut self, pipe: Pipe);
+    /// A new pipe that takes every message, whatever its peer subscribed to (libzmq's
+    /// `subscribe_to_all`: a udp endpoint, which has no way to subscribe).
+    fn attach_unfiltered(&mut self, pipe: Pipe) {
+        self.attach(pipe);
+    }
     /// A pipe that had no message has one again.
     fn read_activated(&mut self, id: PipeId);
     /// A pipe that was full has room again.
@@ -54,6 +59,14 @@ pub trait Pattern: Send + Debug {
     /// returns); `None` for types without numeric routing ids.
     fn last_routing_id(&self) -> Option<u32> {
         None
+    }
+    /// zmq_join(3) (DISH): `ENOTSUP` for the other types, as libzmq's `xjoin`.
+    fn join(&mut self, _group: &[u8]) -> Result<()> {
+        Err(Errno::ENOTSUP)
+    }
+    /// zmq_leave(3) (DISH): `ENOTSUP` for the other types.
+    fn leave(&mut self, _group: &[u8]) -> Result<()> {
+        Err(Errno::ENOTSUP)
     }
 }
 

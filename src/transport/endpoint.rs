@@ -42,7 +42,7 @@ impl Transport {
 
     /// Whether this build can bind and connect with it.
     pub fn is_available(self) -> bool {
-        matches!(self, Transport::Inproc | Transport::Tcp | Transport::Ipc)
+        matches!(self, Transport::Inproc | Transport::Tcp | Transport::Ipc | Transport::Udp)
     }
 }
 

@@ -1,6 +1,6 @@
-//! Numeric IP addresses and C-style numbers as libzmq reads them (`ip_resolver.cpp`
-//! with name lookups disabled, `atoi`/`strtol`): shared by endpoint parsing and
-//! `ZMQ_TCP_ACCEPT_FILTER`.
+//! Numeric IP addresses, network interfaces and C-style numbers as libzmq reads them
+//! (`ip_resolver.cpp` with name lookups disabled, `atoi`/`strtol`): shared by the tcp
+//! and udp endpoint parsers and `ZMQ_TCP_ACCEPT_FILTER`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -48,8 +48,50 @@ fn zone_id(name: &[u8]) -> Result<u32> {
     Ok(id)
 }
 
+/// Every address of the network interface called `name`, in the system's order.
+pub(crate) fn interface_addresses(name: &str) -> Vec<IpAddr> {
+    let mut list: *mut libc::ifaddrs = core::ptr::null_mut();
+    // SAFETY: getifaddrs writes a list head into `list`; checked before use.
+    if unsafe { libc::getifaddrs(&mut list) } != 0 {
+        return Vec::new();
+    }
+    let mut found: Vec<IpAddr> = Vec::new();
+    let mut entry = list;
+    while !entry.is_null() {
+        // SAFETY: `entry` is a node of the list getifaddrs returned, not yet freed.
+        let node = unsafe { &*entry };
+        entry = node.ifa_next;
+        if node.ifa_name.is_null() || node.ifa_addr.is_null() {
+            continue;
+        }
+        // SAFETY: a non-null interface name is a NUL-terminated string in the list.
+        let node_name = unsafe { std::ffi::CStr::from_ptr(node.ifa_name) };
+        if node_name.to_bytes() != name.as_bytes() {
+            continue;
+        }
+        // SAFETY: `ifa_addr` is non-null and points at a sockaddr whose family says
+        // which structure it is.
+        match i32::from(unsafe { (*node.ifa_addr).sa_family }) {
+            libc::AF_INET => {
+                // SAFETY: the family is AF_INET, so this is a sockaddr_in.
+                let v4 = unsafe { &*node.ifa_addr.cast::<libc::sockaddr_in>() };
+                found.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(v4.sin_addr.s_addr))));
+            }
+            libc::AF_INET6 => {
+                // SAFETY: the family is AF_INET6, so this is a sockaddr_in6.
+                let v6 = unsafe { &*node.ifa_addr.cast::<libc::sockaddr_in6>() };
+                found.push(IpAddr::V6(Ipv6Addr::from(v6.sin6_addr.s6_addr)));
+            }
+            _ => {}
+        }
+    }
+    // SAFETY: `list` came from getifaddrs and nothing refers to it any more.
+    unsafe { libc::freeifaddrs(list) };
+    found
+}
+
 /// `if_nametoindex`, from sysfs (0 when unknown).
-fn interface_index(name: &[u8]) -> u32 {
+pub(crate) fn interface_index(name: &[u8]) -> u32 {
     const IFNAMSIZ: usize = 16;
     let Ok(name) = core::str::from_utf8(name) else { return 0 };
     if name.len() >= IFNAMSIZ || name.contains('/') {
@@ -91,7 +133,7 @@ pub(crate) fn strtol(text: &[u8]) -> i64 {
 /// parts separated by dots, each C-style decimal, octal (`0…`) or hex (`0x…`); every
 /// part but the last is one byte, the last fills the remaining bytes; nothing may
 /// follow.
-fn inet_aton_exact(text: &[u8]) -> Option<Ipv4Addr> {
+pub(crate) fn inet_aton_exact(text: &[u8]) -> Option<Ipv4Addr> {
     let mut parts = text.split(|&byte| byte == b'.');
     let mut leading: Vec<u8> = Vec::with_capacity(3);
     let mut last = parse_c_number(parts.next()?)?;

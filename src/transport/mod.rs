@@ -1,8 +1,9 @@
-//! Transports: endpoint parsing now; tcp and ipc connecters and listeners come with
-//! the network engine. inproc needs no transport code: its pipes are made by the
-//! context (`ctx::inproc`).
+//! Transports: endpoint parsing, and the addresses and socket set-up of tcp, ipc and
+//! udp (the I/O itself is `crate::session`'s). inproc needs no transport code: its
+//! pipes are made by the context (`ctx::inproc`).
 
 pub mod endpoint;
 pub mod ip;
 pub mod ipc;
 pub mod tcp;
+pub mod udp;

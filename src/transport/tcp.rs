@@ -11,7 +11,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 
 use crate::error::{Errno, Result};
 use crate::options::SocketOptions;
-use crate::transport::ip::{resolve_numeric, strtol};
+use crate::transport::ip::{interface_addresses, resolve_numeric, strtol};
 
 /// libzmq's port: `*` or `0` for "any"; otherwise what `atoi` reads, truncated to 16
 /// bits (so `70000` is 4464 and `1x` is 1), where 0 is `EINVAL`.
@@ -118,43 +118,7 @@ fn resolve_host(host: &str, ipv6: bool) -> Result<IpAddr> {
 /// accepts in bind endpoints: its IPv4 address, or with `ipv6` its IPv6 one when it
 /// has no IPv4 address.
 fn interface_address(name: &str, ipv6: bool) -> Option<IpAddr> {
-    let mut list: *mut libc::ifaddrs = core::ptr::null_mut();
-    // SAFETY: getifaddrs writes a list head into `list`; checked before use.
-    if unsafe { libc::getifaddrs(&mut list) } != 0 {
-        return None;
-    }
-    let mut found: Vec<IpAddr> = Vec::new();
-    let mut entry = list;
-    while !entry.is_null() {
-        // SAFETY: `entry` is a node of the list getifaddrs returned, not yet freed.
-        let node = unsafe { &*entry };
-        entry = node.ifa_next;
-        if node.ifa_name.is_null() || node.ifa_addr.is_null() {
-            continue;
-        }
-        // SAFETY: a non-null interface name is a NUL-terminated string in the list.
-        let node_name = unsafe { std::ffi::CStr::from_ptr(node.ifa_name) };
-        if node_name.to_bytes() != name.as_bytes() {
-            continue;
-        }
-        // SAFETY: `ifa_addr` is non-null and points at a sockaddr whose family says
-        // which structure it is.
-        match i32::from(unsafe { (*node.ifa_addr).sa_family }) {
-            libc::AF_INET => {
-                // SAFETY: the family is AF_INET, so this is a sockaddr_in.
-                let v4 = unsafe { &*node.ifa_addr.cast::<libc::sockaddr_in>() };
-                found.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(v4.sin_addr.s_addr))));
-            }
-            libc::AF_INET6 => {
-                // SAFETY: the family is AF_INET6, so this is a sockaddr_in6.
-                let v6 = unsafe { &*node.ifa_addr.cast::<libc::sockaddr_in6>() };
-                found.push(IpAddr::V6(Ipv6Addr::from(v6.sin6_addr.s6_addr)));
-            }
-            _ => {}
-        }
-    }
-    // SAFETY: `list` came from getifaddrs and nothing refers to it any more.
-    unsafe { libc::freeifaddrs(list) };
+    let found = interface_addresses(name);
     let ip = found
         .iter()
         .find(|ip| ip.is_ipv4())

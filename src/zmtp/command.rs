@@ -12,6 +12,8 @@ pub(crate) const PING: &[u8] = b"\x04PING";
 pub(crate) const PONG: &[u8] = b"\x04PONG";
 pub(crate) const SUBSCRIBE: &[u8] = b"\x09SUBSCRIBE";
 pub(crate) const CANCEL: &[u8] = b"\x06CANCEL";
+pub(crate) const JOIN: &[u8] = b"\x04JOIN";
+pub(crate) const LEAVE: &[u8] = b"\x05LEAVE";
 
 /// ZMTP 3.1 "PING": at most this much context is echoed in the PONG (libzmq truncates
 /// longer contexts the same way).
@@ -32,6 +34,10 @@ pub(crate) enum Command<'a> {
     Pong,
     Subscribe(&'a [u8]),
     Cancel(&'a [u8]),
+    /// A DISH joins the group (RFC 48).
+    Join(&'a [u8]),
+    /// A DISH leaves the group.
+    Leave(&'a [u8]),
     /// Any other command, or a body too short for its name: libzmq ignores these
     /// (its session drops every command but SUBSCRIBE and CANCEL).
     Other,
@@ -54,6 +60,10 @@ pub(crate) fn parse(body: &[u8]) -> Command<'_> {
         Command::Subscribe(topic)
     } else if let Some(topic) = body.strip_prefix(CANCEL) {
         Command::Cancel(topic)
+    } else if let Some(group) = body.strip_prefix(JOIN) {
+        Command::Join(group)
+    } else if let Some(group) = body.strip_prefix(LEAVE) {
+        Command::Leave(group)
     } else {
         Command::Other
     }
@@ -196,6 +206,9 @@ mod tests {
         assert_eq!(parse(b"\x04PONGctx"), Command::Pong);
         assert_eq!(parse(b"\x09SUBSCRIBEtopic"), Command::Subscribe(b"topic"));
         assert_eq!(parse(b"\x06CANCEL"), Command::Cancel(b""));
+        assert_eq!(parse(b"\x04JOINtv"), Command::Join(b"tv"));
+        assert_eq!(parse(b"\x05LEAVE"), Command::Leave(b""));
+        assert_eq!(parse(b"\x04JOI"), Command::Other);
         assert_eq!(parse(b"\x05HELLO"), Command::Other);
         assert_eq!(parse(b"\x09SUB"), Command::Other);
         assert_eq!(parse(b""), Command::Other);

@@ -423,6 +423,8 @@ impl Connection {
             }
             Command::Subscribe(topic) => self.events.push_back(Event::Subscribe(topic.to_vec())),
             Command::Cancel(topic) => self.events.push_back(Event::Cancel(topic.to_vec())),
+            Command::Join(group) => self.events.push_back(Event::Join(group.to_vec())),
+            Command::Leave(group) => self.events.push_back(Event::Leave(group.to_vec())),
             Command::Pong | Command::Other => {}
         }
     }

@@ -111,6 +111,12 @@ pub enum Event {
     Subscribe(Vec<u8>),
     /// A ZMTP 3.1 CANCEL command: the topic.
     Cancel(Vec<u8>),
+    /// A JOIN command (RFC 48, from a DISH): the group, as sent (libzmq takes any
+    /// length here; a group longer than `ZMQ_GROUP_MAX_LENGTH` is the caller's to
+    /// refuse).
+    Join(Vec<u8>),
+    /// A LEAVE command (RFC 48): the group.
+    Leave(Vec<u8>),
     /// The peer sent ERROR during the handshake, with this reason; the connection has
     /// failed with [`ProtocolError::PeerError`].
     PeerError(Vec<u8>),
@@ -126,6 +132,31 @@ pub fn subscribe_command(topic: &[u8]) -> Msg {
 /// peer, it goes out as the message `0` + topic.
 pub fn cancel_command(topic: &[u8]) -> Msg {
     command_msg(command::CANCEL, topic)
+}
+
+/// A JOIN command for `group` (RFC 48), to [`Connection::send`]: a DISH's join. libzmq
+/// sends it as a command frame to every ZMTP 3.x peer (3.0 included); there is no
+/// older form, since older peers have no RADIO.
+pub fn join_command(group: &[u8]) -> Msg {
+    command_msg(command::JOIN, group)
+}
+
+/// A LEAVE command for `group` (RFC 48), as [`join_command`].
+pub fn leave_command(group: &[u8]) -> Msg {
+    command_msg(command::LEAVE, group)
+}
+
+/// What a JOIN or LEAVE command (as [`join_command`] makes them) asks: `Some((true,
+/// group))` to join, `Some((false, group))` to leave; `None` for anything else.
+pub fn parse_membership(msg: &Msg) -> Option<(bool, &[u8])> {
+    if !msg.flags().contains(Flags::COMMAND) {
+        return None;
+    }
+    match command::parse(msg.data()) {
+        command::Command::Join(group) => Some((true, group)),
+        command::Command::Leave(group) => Some((false, group)),
+        _ => None,
+    }
 }
 
 fn command_msg(name: &[u8], data: &[u8]) -> Msg {

@@ -45,6 +45,8 @@ enum Seen {
     Message(Vec<u8>, bool, Option<Metadata>),
     Subscribe(Vec<u8>),
     Cancel(Vec<u8>),
+    Join(Vec<u8>),
+    Leave(Vec<u8>),
     PeerError(Vec<u8>),
 }
 
@@ -60,6 +62,8 @@ fn seen(events: Vec<Event>) -> Vec<Seen> {
             }
             Event::Subscribe(topic) => Seen::Subscribe(topic),
             Event::Cancel(topic) => Seen::Cancel(topic),
+            Event::Join(group) => Seen::Join(group),
+            Event::Leave(group) => Seen::Leave(group),
             Event::PeerError(reason) => Seen::PeerError(reason),
         })
         .collect()
@@ -319,6 +323,37 @@ fn handshake_times_out() {
     let mut connection = Connection::new(config, now);
     assert_eq!(connection.poll_timeout(), None);
     connection.handle_timeout(now + Duration::from_secs(3600)).unwrap();
+}
+
+#[test]
+fn joins_and_leaves_are_commands_both_ways() {
+    let now = Instant::now();
+    let mut radio = connected(Config::new(ZMQ_RADIO), "DISH", now);
+    let mut input = frame(false, true, b"\x04JOINtv");
+    input.extend(frame(false, true, b"\x05LEAVEtv"));
+    input.extend(frame(false, true, b"\x04JOIN"));
+    radio.handle_input(&input, now).unwrap();
+    assert_eq!(
+        seen(events(&mut radio)),
+        [Seen::Join(b"tv".to_vec()), Seen::Leave(b"tv".to_vec()), Seen::Join(Vec::new())]
+    );
+    // A DISH sends them as command frames to ZMTP 3.1 and 3.0 peers alike.
+    for minor in [1, 0] {
+        let mut dish = Connection::new(Config::new(ZMQ_DISH), now);
+        dish.handle_input(&greeting(3, minor, b"NULL"), now).unwrap();
+        dish.handle_input(&ready(&[("Socket-Type", b"RADIO")]), now).unwrap();
+        assert!(dish.is_ready());
+        take_output(&mut dish);
+        dish.send(join_command(b"movies")).unwrap();
+        dish.send(leave_command(b"movies")).unwrap();
+        let mut expected = frame(false, true, b"\x04JOINmovies");
+        expected.extend(frame(false, true, b"\x05LEAVEmovies"));
+        assert_eq!(take_output(&mut dish), expected, "ZMTP 3.{minor}");
+    }
+    assert_eq!(parse_membership(&join_command(b"g")), Some((true, &b"g"[..])));
+    assert_eq!(parse_membership(&leave_command(b"")), Some((false, &b""[..])));
+    assert_eq!(parse_membership(&Msg::from_vec(b"\x04JOINg".to_vec())), None, "not a command");
+    assert_eq!(parse_membership(&subscribe_command(b"g")), None);
 }
 
 #[test]
