@@ -1380,7 +1380,12 @@ ZMQ_EXPORT int zmq_disconnect_peer(void *s, uint32_t routing_id);
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_socket_get_peer_state (draft): ROUTER only; `ENOTSUP` until ROUTER exists.
+ zmq_socket_get_peer_state (draft): `ZMQ_POLLOUT` when a ROUTER could send to the
+ peer with this routing id now, else 0; `EHOSTUNREACH` for an unknown peer,
+ `ENOTSUP` for other socket types.
+
+ # Safety
+ `routing_id` must point to `routing_id_size` readable bytes.
  */
 ZMQ_EXPORT int zmq_socket_get_peer_state(void *s, const void *routing_id, size_t routing_id_size);
 #endif

@@ -196,3 +196,29 @@ fn router_notify_announces_peers_coming_and_going() {
     assert_eq!(recv_parts(&router), [b"X".to_vec(), Vec::new()], "gone");
     finish(context, vec![router, dealer]);
 }
+
+#[test]
+fn router_peer_state_says_when_a_peer_can_take_more() {
+    let context = Context::new();
+    let router = socket(&context, ZMQ_ROUTER);
+    router.set_option(ZMQ_SNDHWM, Some(&int(5))).unwrap();
+    router.bind("inproc://peer-state").unwrap();
+    let dealer = socket(&context, ZMQ_DEALER);
+    dealer.set_option(ZMQ_RCVHWM, Some(&int(5))).unwrap();
+    dealer.set_option(ZMQ_ROUTING_ID, Some(b"D")).unwrap();
+    dealer.connect("inproc://peer-state").unwrap();
+    send(&dealer, b"hello");
+    assert_eq!(recv_parts(&router), [b"D".to_vec(), b"hello".to_vec()]);
+    assert_eq!(router.peer_state(b"D"), Ok(ZMQ_POLLOUT));
+    let mut sent = 0;
+    while router.peer_state(b"D") == Ok(ZMQ_POLLOUT) {
+        send_parts(&router, &[b"D", b"fill"]);
+        sent += 1;
+        assert!(sent <= 100, "the high-water mark never showed");
+    }
+    assert_eq!(router.peer_state(b"D"), Ok(0));
+    assert_eq!(recv(&dealer), b"fill");
+    assert_eq!(router.peer_state(b"nobody"), Err(Errno::EHOSTUNREACH));
+    assert_eq!(dealer.peer_state(b"D"), Err(Errno::ENOTSUP));
+    finish(context, [router, dealer]);
+}

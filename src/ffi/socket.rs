@@ -485,17 +485,23 @@ pub extern "C" fn zmq_disconnect_peer(s: *mut c_void, routing_id: u32) -> c_int 
     })
 }
 
-/// zmq_socket_get_peer_state (draft): ROUTER only; `ENOTSUP` until ROUTER exists.
+/// zmq_socket_get_peer_state (draft): `ZMQ_POLLOUT` when a ROUTER could send to the
+/// peer with this routing id now, else 0; `EHOSTUNREACH` for an unknown peer,
+/// `ENOTSUP` for other socket types.
+///
+/// # Safety
+/// `routing_id` must point to `routing_id_size` readable bytes.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
-pub extern "C" fn zmq_socket_get_peer_state(
+pub unsafe extern "C" fn zmq_socket_get_peer_state(
     s: *mut c_void,
     routing_id: *const c_void,
     routing_id_size: usize,
 ) -> c_int {
-    let _ = (routing_id, routing_id_size);
     boundary::call(|| {
-        handle::check_socket(s)?;
-        Err(Errno::ENOTSUP)
+        let socket = handle::socket(s)?;
+        // SAFETY: forwarded contract.
+        let routing_id = unsafe { args::slice(routing_id, routing_id_size) }?;
+        socket.peer_state(routing_id)
     })
 }

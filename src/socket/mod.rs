@@ -307,6 +307,12 @@ impl Socket {
         state.pattern.last_routing_id().ok_or(Errno::EFAULT)
     }
 
+    /// zmq_socket_get_peer_state (draft): whether a message could go to the peer
+    /// named `routing_id` now (`ZMQ_POLLOUT`); ROUTER only (`ENOTSUP`).
+    pub fn peer_state(&self, routing_id: &[u8]) -> Result<c_int> {
+        self.lock()?.pattern.peer_state(routing_id)
+    }
+
     /// zmq_disconnect_peer (draft): SERVER and PEER drop the peer a routing id
     /// names (`EHOSTUNREACH` when none does); `ENOTSUP` for the other types.
     pub fn disconnect_peer(&self, routing_id: u32) -> Result<()> {

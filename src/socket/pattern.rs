@@ -60,6 +60,11 @@ pub trait Pattern: Send + Debug {
     fn last_routing_id(&self) -> Option<u32> {
         None
     }
+    /// zmq_socket_get_peer_state (ROUTER): `ZMQ_POLLOUT` when a message could go to
+    /// the peer now; `EHOSTUNREACH` for an unknown peer, `ENOTSUP` for other types.
+    fn peer_state(&mut self, _routing_id: &[u8]) -> Result<c_int> {
+        Err(Errno::ENOTSUP)
+    }
     /// zmq_join(3) (DISH): `ENOTSUP` for the other types, as libzmq's `xjoin`.
     fn join(&mut self, _group: &[u8]) -> Result<()> {
         Err(Errno::ENOTSUP)

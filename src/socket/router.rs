@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::pattern::{bool_option, Pattern};
 use crate::constants::{
-    ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTER_RAW, ZMQ_ROUTING_ID,
+    ZMQ_POLLOUT, ZMQ_PROBE_ROUTER, ZMQ_ROUTER_HANDOVER, ZMQ_ROUTER_MANDATORY, ZMQ_ROUTER_RAW, ZMQ_ROUTING_ID,
 };
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
@@ -243,6 +243,12 @@ impl Pattern for Router {
     fn has_out(&mut self) -> bool {
         // libzmq: a ROUTER can always send (unroutable messages are dropped).
         true
+    }
+
+    fn peer_state(&mut self, routing_id: &[u8]) -> Result<c_int> {
+        self.identify_pending();
+        let pipe = self.peers.get(routing_id).ok_or(Errno::EHOSTUNREACH)?;
+        Ok(if pipe.check_write() { ZMQ_POLLOUT } else { 0 })
     }
 
     fn option(&mut self, option: c_int, capacity: usize) -> Option<Result<Vec<u8>>> {
