@@ -1,4 +1,5 @@
-/*  interop_peer <bind|connect> <pair|push|pull|req|rep|dealer|router> <endpoint> [ready-file]
+/*  interop_peer <bind|connect> <pair|push|pull|req|rep|dealer|router|xpub|sub|xsub>
+ *               <endpoint> [ready-file]
  *
  *  One side of a wire-compatibility check. The same source is run twice, once on
  *  each library (tests/interop.rs switches LD_LIBRARY_PATH), so every pairing of
@@ -10,6 +11,13 @@
  *  receiver echoes everything back and the sender checks the echo. REQ sends
  *  every size as a request and checks the REP's echo; DEALER does the same
  *  against a ROUTER, which echoes through the routing id it was given.
+ *
+ *  Publish-subscribe: a SUB (or an XSUB, which sends the subscription message
+ *  itself) subscribes to "keep"; the XPUB waits until that subscription arrives,
+ *  checks its bytes, then publishes messages on "keep" and "drop", a multipart
+ *  one among them, and "keep-END". The subscriber checks it got exactly the
+ *  "keep" ones, in order: subscriptions travel one way and filtering works the
+ *  other, whichever library is on which side.
  *
  *  The binding side writes its resolved endpoint to ready-file (for wildcard ports), so
  *  the test can start the connecting side. Exit status 0 means every check passed. */
@@ -98,6 +106,40 @@ static void send_script (void *socket)
     send_text (socket, "END", 0);
 }
 
+#define PUBLISHED 20
+
+static void publish (void *socket)
+{
+    zmq_msg_t subscription;
+    zmq_msg_init (&subscription);
+    if (zmq_msg_recv (&subscription, socket, 0) != 5
+        || memcmp (zmq_msg_data (&subscription), "\1keep", 5) != 0)
+        fail ("the subscription to keep");
+    zmq_msg_close (&subscription);
+    char text[32];
+    for (int i = 0; i < PUBLISHED; i++) {
+        snprintf (text, sizeof text, "drop-%d", i);
+        send_text (socket, text, 0);
+        snprintf (text, sizeof text, "keep-%d", i);
+        send_text (socket, text, 0);
+    }
+    send_text (socket, "keep-multi", ZMQ_SNDMORE);
+    send_part (socket, 65536, 0);
+    send_text (socket, "keep-END", 0);
+}
+
+static void expect_published (void *socket)
+{
+    char text[32];
+    for (int i = 0; i < PUBLISHED; i++) {
+        snprintf (text, sizeof text, "keep-%d", i);
+        expect_text (socket, text);
+    }
+    expect_text (socket, "keep-multi");
+    expect_part (socket, 65536, 0);
+    expect_text (socket, "keep-END");
+}
+
 static void expect_script (void *socket)
 {
     for (size_t i = 0; i < SIZE_COUNT; i++)
@@ -121,7 +163,8 @@ int main (int argc, char *argv[])
         const char *name;
         int type;
     } kinds[] = {{"pair", ZMQ_PAIR}, {"push", ZMQ_PUSH}, {"pull", ZMQ_PULL},    {"req", ZMQ_REQ},
-                 {"rep", ZMQ_REP},   {"dealer", ZMQ_DEALER}, {"router", ZMQ_ROUTER}};
+                 {"rep", ZMQ_REP},   {"dealer", ZMQ_DEALER}, {"router", ZMQ_ROUTER},
+                 {"xpub", ZMQ_XPUB}, {"sub", ZMQ_SUB},       {"xsub", ZMQ_XSUB}};
     int type = -1;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp (kind, kinds[i].name) == 0)
@@ -152,6 +195,8 @@ int main (int argc, char *argv[])
     }
     int linger = 5000;
     zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+    if (type == ZMQ_SUB)
+        zmq_setsockopt (socket, ZMQ_SUBSCRIBE, "keep", 4);
 
     if (binding) {
         if (zmq_bind (socket, argv[3]) != 0)
@@ -170,7 +215,14 @@ int main (int argc, char *argv[])
     } else if (zmq_connect (socket, argv[3]) != 0)
         fail ("zmq_connect");
 
-    if (type == ZMQ_REQ || type == ZMQ_DEALER) {
+    if (type == ZMQ_XPUB)
+        publish (socket);
+    else if (type == ZMQ_SUB)
+        expect_published (socket);
+    else if (type == ZMQ_XSUB) {
+        send_text (socket, "\1keep", 0);
+        expect_published (socket);
+    } else if (type == ZMQ_REQ || type == ZMQ_DEALER) {
         /* One request per size; the answer is the same bytes. */
         for (size_t i = 0; i < SIZE_COUNT; i++) {
             send_part (socket, sizes[i], 0);

@@ -1,7 +1,8 @@
 //! Wire compatibility with real libzmq: `capi-tests/interop_peer.c` runs as two
 //! processes, one on our library and one on the system libzmq (libzmq3-dev), over
 //! tcp and ipc, with each library binding and each connecting, for PAIR (echo),
-//! PUSH → PULL, REQ → REP, DEALER → ROUTER and REQ → ROUTER. Every transfer is checked byte by byte by the receiving program.
+//! PUSH → PULL, REQ → REP, DEALER → ROUTER, REQ → ROUTER, and XPUB → SUB/XSUB
+//! (subscriptions up, filtered messages down). Every transfer is checked byte by byte by the receiving program.
 //! `capi-tests/interop_dgram.c` does the same for DGRAM over udp. (RADIO/DISH cannot
 //! be checked against Debian's libzmq 4.3.4: it exports no `zmq_join` and aborts in
 //! the ZMTP handshake of the draft types.)
@@ -118,6 +119,9 @@ fn every_pairing(endpoint: impl Fn() -> String) {
         pairing(&program, binder, "rep", connecter, "req", &endpoint());
         pairing(&program, binder, "router", connecter, "dealer", &endpoint());
         pairing(&program, binder, "router", connecter, "req", &endpoint());
+        pairing(&program, binder, "xpub", connecter, "sub", &endpoint());
+        pairing(&program, binder, "sub", connecter, "xpub", &endpoint());
+        pairing(&program, binder, "xpub", connecter, "xsub", &endpoint());
     }
 }
 
