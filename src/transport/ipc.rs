@@ -27,6 +27,10 @@ pub fn parse(address: &str) -> Result<IpcAddress> {
         if name.len() > MAX_PATH - 1 {
             return Err(Errno::ENAMETOOLONG);
         }
+        if name.is_empty() {
+            // An abstract socket needs a name (libzmq: EINVAL for `ipc://@`).
+            return Err(Errno::EINVAL);
+        }
         return Ok(IpcAddress::Abstract(name.as_bytes().to_vec()));
     }
     if address.len() > MAX_PATH {
@@ -113,6 +117,7 @@ mod tests {
     fn addresses() {
         assert_eq!(parse("/tmp/x"), Ok(IpcAddress::Path("/tmp/x".into())));
         assert_eq!(parse("@name"), Ok(IpcAddress::Abstract(b"name".to_vec())));
+        assert_eq!(parse("@"), Err(Errno::EINVAL));
         assert_eq!(parse(&"a".repeat(200)), Err(Errno::ENAMETOOLONG));
         let IpcAddress::Path(fresh) = parse("*").unwrap() else { panic!("a path") };
         assert!(fresh.parent().unwrap().is_dir());
