@@ -340,3 +340,31 @@ fn a_message_sent_just_before_close_is_delivered_within_linger() {
     probe.close();
     context.terminate();
 }
+
+#[test]
+fn ipc_filters_admit_only_the_peers_they_name() {
+    let context = Context::new();
+    // SAFETY: getuid only reads the calling process's user id.
+    let uid = unsafe { libc::getuid() };
+    for (filter, admitted) in [(uid, true), (uid + 1, false)] {
+        let server = socket(&context, ZMQ_PAIR);
+        server.set_option(ZMQ_IPC_FILTER_UID, Some(&filter.to_ne_bytes())).unwrap();
+        server.set_option(ZMQ_RCVTIMEO, Some(&int(300))).unwrap();
+        let path = std::env::temp_dir().join(format!("ipc-filter-{}-{filter}.ipc", std::process::id()));
+        let endpoint = format!("ipc://{}", path.display());
+        server.bind(&endpoint).unwrap();
+        let client = socket(&context, ZMQ_PAIR);
+        client.set_option(ZMQ_SNDTIMEO, Some(&int(0))).unwrap();
+        client.connect(&endpoint).unwrap();
+        let _ = client.send(&mut zmq::Msg::from_slice(b"hello").unwrap(), 0);
+        let received = server.recv(0).map(|msg| msg.data().to_vec());
+        if admitted {
+            assert_eq!(received, Ok(b"hello".to_vec()));
+        } else {
+            assert_eq!(received, Err(Errno::EAGAIN));
+        }
+        server.close();
+        client.close();
+    }
+    context.terminate();
+}

@@ -198,12 +198,11 @@ impl Queue {
         !self.limits.conflate && hwm != 0 && self.written.wrapping_sub(self.read) >= hwm
     }
 
-    /// libzmq's low-water mark: the writer is woken when the queue drains to it.
+    /// libzmq 4.3's low-water mark, half the high-water mark: the reader reports its
+    /// progress every this many messages, and the writer is woken when the queue
+    /// drains to it.
     fn lwm(&self) -> u64 {
-        const MAX_WM_DELTA: usize = 1024;
-        let hwm = self.limits.hwm();
-        let lwm = if hwm > 2 * MAX_WM_DELTA { hwm - MAX_WM_DELTA } else { hwm.div_ceil(2) };
-        lwm as u64
+        self.limits.hwm().div_ceil(2) as u64
     }
 
     /// Records how much the reader has read; whether the writer should now be woken.

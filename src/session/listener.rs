@@ -16,6 +16,7 @@ use crate::pipe::{PipeEvent, PipeId};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::socket::monitor::Endpoints;
 use crate::transport::ipc::IpcAddress;
+use crate::transport::ipc_filter::IpcFilters;
 use crate::transport::tcp;
 
 /// The listening socket of either transport.
@@ -81,6 +82,16 @@ impl Listener {
         filters.is_empty() || filters.iter().any(|filter| filter.matches(peer))
     }
 
+    /// `ZMQ_IPC_FILTER_*`: with filters set, only local peers they name get in.
+    fn ipc_filters(&self) -> IpcFilters<'_> {
+        let options = &self.link.options;
+        IpcFilters {
+            uids: &options.ipc_uid_accept_filters,
+            gids: &options.ipc_gid_accept_filters,
+            pids: &options.ipc_pid_accept_filters,
+        }
+    }
+
     fn accept(&mut self) -> Option<Stream> {
         loop {
             let accepted = match &mut self.socket {
@@ -91,7 +102,10 @@ impl Listener {
                         Stream::Tcp(stream)
                     }),
                 },
-                ListenerSocket::Ipc(listener, ..) => listener.accept().map(|(stream, _)| Stream::Ipc(stream)),
+                ListenerSocket::Ipc(listener, ..) => match listener.accept() {
+                    Ok((stream, _)) if !self.ipc_filters().admits(&stream) => continue,
+                    accepted => accepted.map(|(stream, _)| Stream::Ipc(stream)),
+                },
             };
             match accepted {
                 Ok(stream) => return Some(stream),

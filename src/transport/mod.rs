@@ -5,5 +5,6 @@
 pub mod endpoint;
 pub mod ip;
 pub mod ipc;
+pub mod ipc_filter;
 pub mod tcp;
 pub mod udp;
