@@ -37,7 +37,7 @@ impl IpcFilters<'_> {
             return true;
         }
         match peer_credentials(stream.as_raw_fd()) {
-            Some(peer) => self.admits_credentials(peer, |uid, gid| user_in_group(uid, gid)),
+            Some(peer) => self.admits_credentials(peer, user_in_group),
             None => false,
         }
     }
