@@ -368,3 +368,21 @@ fn ipc_filters_admit_only_the_peers_they_name() {
     }
     context.terminate();
 }
+
+#[test]
+fn use_fd_listens_on_a_descriptor_the_application_made() {
+    use std::os::fd::IntoRawFd;
+    let context = Context::new();
+    let made = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("tcp://{}", made.local_addr().unwrap());
+    let server = socket(&context, ZMQ_PAIR);
+    server.set_option(ZMQ_USE_FD, Some(&int(made.into_raw_fd()))).unwrap();
+    // The address is the application's already: binding it again would fail.
+    server.bind(&endpoint).unwrap();
+    assert_eq!(last_endpoint(&server), endpoint);
+    let client = socket(&context, ZMQ_PAIR);
+    client.connect(&endpoint).unwrap();
+    send(&client, b"over an adopted listener");
+    assert_eq!(recv(&server), b"over an adopted listener");
+    finish(context, [server, client]);
+}

@@ -23,8 +23,9 @@ use crate::transport::tcp;
 #[derive(Debug)]
 pub enum ListenerSocket {
     Tcp(TcpListener),
-    /// With the address to clean up on close, and whether it was a wildcard.
-    Ipc(UnixListener, IpcAddress, bool),
+    /// With the address to clean up on close and whether it was a wildcard (`None`
+    /// for a listener the application made, `ZMQ_USE_FD`: its file stays).
+    Ipc(UnixListener, Option<(IpcAddress, bool)>),
 }
 
 impl ListenerSocket {
@@ -153,7 +154,7 @@ impl Handler for Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if let ListenerSocket::Ipc(_, address, wildcard) = &self.socket {
+        if let ListenerSocket::Ipc(_, Some((address, wildcard))) = &self.socket {
             address.remove(*wildcard);
         }
     }

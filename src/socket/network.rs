@@ -48,16 +48,22 @@ pub fn listen(
 ) -> Result<(ListenerSocket, String)> {
     match transport {
         Transport::Tcp => {
-            let listener = tcp::listen(tcp::bind_address(address, options.ipv6)?, options)?;
+            let listener = if options.use_fd >= 0 {
+                tcp::adopt_listener(options.use_fd)?
+            } else {
+                tcp::listen(tcp::bind_address(address, options.ipv6)?, options)?
+            };
             let text = tcp::endpoint_text(listener.local_addr()?);
             Ok((ListenerSocket::Tcp(mio::net::TcpListener::from_std(listener)), text))
         }
         Transport::Ipc => {
             let parsed = ipc::parse(address)?;
-            let listener = parsed.listen()?;
+            let adopted = options.use_fd >= 0;
+            let listener =
+                if adopted { ipc::IpcAddress::adopt_listener(options.use_fd)? } else { parsed.listen()? };
             let text = parsed.endpoint_text();
-            let wildcard = address == "*";
-            Ok((ListenerSocket::Ipc(mio::net::UnixListener::from_std(listener), parsed, wildcard), text))
+            let cleanup = (!adopted).then(|| (parsed, address == "*"));
+            Ok((ListenerSocket::Ipc(mio::net::UnixListener::from_std(listener), cleanup), text))
         }
         _ => Err(Errno::EPROTONOSUPPORT),
     }

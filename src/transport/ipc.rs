@@ -1,6 +1,7 @@
 //! ipc:// addresses: a file-system path, `@name` in Linux's abstract namespace, or
 //! `*` for a fresh path. libzmq: `ipc_address.cpp`, `ipc_listener.cpp`.
 
+use std::os::fd::{FromRawFd, RawFd};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::path::PathBuf;
@@ -85,6 +86,17 @@ impl IpcAddress {
             let _ = std::fs::remove_file(path);
         }
         let listener = UnixListener::bind_addr(&self.socket_address()?)?;
+        listener.set_nonblocking(true)?;
+        Ok(listener)
+    }
+
+    /// `ZMQ_USE_FD`: listens on a descriptor the application bound (here) and put in
+    /// the listening state itself; the listener owns it from now on, as in libzmq.
+    pub fn adopt_listener(fd: RawFd) -> Result<UnixListener> {
+        // SAFETY: the application handed this descriptor over with ZMQ_USE_FD, which
+        // gives its ownership to the socket.
+        let listener = unsafe { UnixListener::from_raw_fd(fd) };
+        listener.local_addr()?;
         listener.set_nonblocking(true)?;
         Ok(listener)
     }

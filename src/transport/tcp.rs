@@ -5,6 +5,7 @@
 //! resolved) with an optional source, `src;host:port`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::os::fd::{FromRawFd, RawFd};
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
@@ -154,6 +155,18 @@ pub fn listen(address: SocketAddr, options: &SocketOptions) -> Result<std::net::
     socket.listen(options.backlog.max(1))?;
     socket.set_nonblocking(true)?;
     Ok(socket.into())
+}
+
+/// `ZMQ_USE_FD`: listens on a descriptor the application bound and put in the
+/// listening state itself; the listener owns (and closes) it from now on, as in
+/// libzmq.
+pub fn adopt_listener(fd: RawFd) -> Result<std::net::TcpListener> {
+    // SAFETY: the application handed this descriptor over with ZMQ_USE_FD, which
+    // gives its ownership to the socket (libzmq closes it on unbind too).
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    listener.local_addr()?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 fn bind_error(error: std::io::Error) -> Errno {
