@@ -215,6 +215,8 @@ impl Session {
             heartbeat_timeout: millis(options.heartbeat_timeout),
             handshake_ivl: millis(options.handshake_ivl),
             peer_address,
+            // Security options are not wired yet: NULL without ZAP.
+            ..Config::new(options.socket_type)
         }
     }
 
@@ -413,6 +415,8 @@ impl Session {
                 ZmtpEvent::Subscribe(topic) => self.deliver(subscription_msg(1, &topic)),
                 ZmtpEvent::Cancel(topic) => self.deliver(subscription_msg(0, &topic)),
                 ZmtpEvent::PeerError(_) => return Err(()),
+                // Never asked for: the config says no ZAP handler is bound.
+                ZmtpEvent::ZapRequest(_) => return Err(()),
             }
         }
         Ok(())

@@ -46,6 +46,7 @@ enum Seen {
     Subscribe(Vec<u8>),
     Cancel(Vec<u8>),
     PeerError(Vec<u8>),
+    ZapRequest(Vec<Vec<u8>>),
 }
 
 fn seen(events: Vec<Event>) -> Vec<Seen> {
@@ -61,6 +62,7 @@ fn seen(events: Vec<Event>) -> Vec<Seen> {
             Event::Subscribe(topic) => Seen::Subscribe(topic),
             Event::Cancel(topic) => Seen::Cancel(topic),
             Event::PeerError(reason) => Seen::PeerError(reason),
+            Event::ZapRequest(frames) => Seen::ZapRequest(frames.iter().map(|f| f.data().to_vec()).collect()),
         })
         .collect()
 }
