@@ -222,4 +222,6 @@ fn command_msg(name: &[u8], data: &[u8]) -> Msg {
 }
 
 #[cfg(test)]
+mod security_tests;
+#[cfg(test)]
 mod tests;

@@ -27,6 +27,9 @@ use super::{socket_type, Config, Security};
 use crate::constants::{ZMQ_DEALER, ZMQ_REQ, ZMQ_ROUTER};
 use crate::msg::Msg;
 
+#[cfg(test)]
+pub(crate) use curve::public_key as curve_public_key;
+
 /// One side of a security handshake.
 pub(crate) trait Mechanism: fmt::Debug + Send {
     /// The body of the next command to send now, if there is one.

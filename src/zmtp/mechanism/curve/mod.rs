@@ -34,6 +34,8 @@ mod server;
 mod tests;
 
 pub(crate) use client::{Client, ClientKeys};
+#[cfg(test)]
+pub(crate) use crypto::public_key;
 pub(crate) use server::Server;
 
 /// 24-byte nonce prefixes (spec 26).

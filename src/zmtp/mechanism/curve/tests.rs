@@ -466,10 +466,7 @@ fn ready_and_error_on_the_client() {
     // READY before WELCOME cannot be opened.
     let mut client = client();
     command(&mut client);
-    assert_eq!(
-        client.process_handshake_command(b"\x05READY"),
-        Err(ProtocolError::MalformedCurveReady)
-    );
+    assert_eq!(client.process_handshake_command(b"\x05READY"), Err(ProtocolError::MalformedCurveReady));
     assert_eq!(
         client.process_handshake_command(&[&b"\x05READY"[..], &[0; 30]].concat()),
         Err(ProtocolError::Cryptographic)
