@@ -4,7 +4,10 @@
 //! with one of the `ZMQ_PROTOCOL_ERROR_ZMTP_*` codes, but only for some of them (see
 //! [`ProtocolError::emits_handshake_failed_protocol`]); the others only close the
 //! connection (`ZMQ_EVENT_DISCONNECTED`). [`ProtocolError::code`] gives the closest code
-//! for every variant so the engine can log or report uniformly.
+//! for every variant so the engine can log or report uniformly. Security adds
+//! `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` (ZAP refusals, either side) and
+//! `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL` (no ZAP handler);
+//! [`ProtocolError::handshake_failed_event`] says which event, if any, libzmq emits.
 
 use core::fmt;
 

@@ -115,7 +115,10 @@ impl Codec for MessageCodec {
         let size = data.len();
         if frame.data_mut().is_none() {
             // Shared bytes are never written: decrypt a private copy.
-            frame = Msg::from_slice(frame.data()).map_err(|_| ProtocolError::OutOfMemory)?;
+            let mut copy = Msg::from_slice(frame.data()).map_err(|_| ProtocolError::OutOfMemory)?;
+            copy.set_more(frame.more());
+            copy.set_flag(Flags::COMMAND, frame.flags().contains(Flags::COMMAND));
+            frame = copy;
         }
         let boxed = frame
             .data_mut()
