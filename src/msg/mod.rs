@@ -343,6 +343,41 @@ impl Msg {
         self.metadata = metadata;
     }
 
+    /// The body, writable, when no other message shares it: `None` for constant
+    /// bodies and for bodies another copy still refers to. Lets a decoder transform
+    /// a received frame in place.
+    pub(crate) fn data_mut(&mut self) -> Option<&mut [u8]> {
+        match &mut self.body {
+            Body::Inline { len, bytes } => bytes.get_mut(..usize::from(*len)),
+            Body::Heap { bytes, offset, len } => Arc::get_mut(bytes)?.get_mut(*offset..*offset + *len),
+            Body::Shared { storage, offset, len } => {
+                Arc::get_mut(storage)?.as_mut_slice_unique().get_mut(*offset..*offset + *len)
+            }
+            Body::Constant { .. } => None,
+        }
+    }
+
+    /// Keeps only bytes `start..end` of the body (clamped to it), without copying
+    /// bodies that live out of line.
+    pub(crate) fn narrow(&mut self, start: usize, end: usize) {
+        let end = end.min(self.len());
+        let start = start.min(end);
+        match &mut self.body {
+            Body::Inline { len, bytes } => {
+                bytes.copy_within(start..end, 0);
+                *len = (end - start) as u8;
+            }
+            Body::Heap { offset, len, .. } | Body::Shared { offset, len, .. } => {
+                *offset += start;
+                *len = end - start;
+            }
+            Body::Constant { ptr, len } => {
+                *ptr = ptr.wrapping_add(start);
+                *len = end - start;
+            }
+        }
+    }
+
     /// A metadata property (`zmq_msg_gets`); `EINVAL` when absent.
     pub fn property(&self, name: &[u8]) -> Result<&CStr> {
         self.metadata.as_deref().and_then(|m| m.get(name)).ok_or(Errno::EINVAL)
@@ -387,6 +422,31 @@ mod tests {
             assert_eq!(Msg::from_slice(&bytes).unwrap().data(), &bytes[..]);
             assert_eq!(Msg::from_vec(bytes.clone()).data(), &bytes[..]);
         }
+    }
+
+    #[test]
+    fn unshared_bodies_are_writable_and_narrowed_in_place() {
+        for len in [INLINE_CAPACITY, 100, (1 << 20) + 1] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            for mut msg in [Msg::from_slice(&bytes).unwrap(), Msg::from_vec(bytes.clone())] {
+                msg.data_mut().unwrap()[1] = 0xaa;
+                let before = msg.data().as_ptr();
+                msg.narrow(1, len - 1);
+                assert_eq!(msg.len(), len - 2);
+                assert_eq!(msg.data()[0], 0xaa);
+                assert_eq!(msg.data()[1..], bytes[2..len - 1]);
+                if len > INLINE_CAPACITY {
+                    assert_eq!(msg.data().as_ptr(), before.wrapping_add(1));
+                }
+                msg.narrow(5, 3);
+                assert!(msg.is_empty());
+            }
+        }
+        let mut shared = Msg::from_slice(&[1; 100]).unwrap();
+        let copy = shared.share();
+        assert!(shared.data_mut().is_none());
+        drop(copy);
+        assert!(shared.data_mut().is_some());
     }
 
     #[test]

@@ -102,7 +102,9 @@ impl Storage {
         self.ptr
     }
 
-    fn as_mut_slice_unique(&mut self) -> &mut [u8] {
+    /// The bytes, writable: `&mut self` (an unshared `Arc`, say) proves no other
+    /// message refers to them.
+    pub(crate) fn as_mut_slice_unique(&mut self) -> &mut [u8] {
         if self.len == 0 {
             return &mut [];
         }

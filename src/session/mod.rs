@@ -234,6 +234,8 @@ impl Session {
             heartbeat_timeout: millis(options.heartbeat_timeout),
             handshake_ivl: millis(options.handshake_ivl),
             peer_address,
+            // Security options are not wired yet: NULL without ZAP.
+            ..Config::new(options.socket_type)
         }
     }
 
@@ -512,6 +514,8 @@ impl Session {
                     }
                 }
                 ZmtpEvent::PeerError(_) => return Err(()),
+                // Never asked for: the config says no ZAP handler is bound.
+                ZmtpEvent::ZapRequest(_) => return Err(()),
             }
         }
         Ok(())

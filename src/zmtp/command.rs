@@ -2,12 +2,16 @@
 //! followed by command data. ZMTP 3.0 "Commands" (spec 23) and ZMTP 3.1 (spec 37):
 //! READY/ERROR (NULL mechanism), PING/PONG (heartbeats), SUBSCRIBE/CANCEL.
 //!
-//! Also the property list carried by READY (and later PLAIN/CURVE's INITIATE and
-//! WELCOME): `name-length (1) name value-length (4, big-endian) value`, repeated.
+//! Also the property list carried by READY and INITIATE (and ZAP replies):
+//! `name-length (1) name value-length (4, big-endian) value`, repeated.
 
 /// Command names with their length byte, as they start a command body.
 pub(crate) const READY: &[u8] = b"\x05READY";
 pub(crate) const ERROR: &[u8] = b"\x05ERROR";
+pub(crate) const HELLO: &[u8] = b"\x05HELLO";
+pub(crate) const WELCOME: &[u8] = b"\x07WELCOME";
+pub(crate) const INITIATE: &[u8] = b"\x08INITIATE";
+pub(crate) const MESSAGE: &[u8] = b"\x07MESSAGE";
 pub(crate) const PING: &[u8] = b"\x04PING";
 pub(crate) const PONG: &[u8] = b"\x04PONG";
 pub(crate) const SUBSCRIBE: &[u8] = b"\x09SUBSCRIBE";
@@ -111,6 +115,54 @@ pub(crate) fn write_property(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
 /// The property list did not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Malformed;
+
+/// Why [`collect_properties`] refused a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PropertyError {
+    Malformed,
+    /// A `Socket-Type` our socket may not talk to; holds the name.
+    IncompatibleSocketType(Vec<u8>),
+}
+
+/// Appends the properties of `list` to `into`, keeping the first of duplicate names
+/// (libzmq's map insert), and checks a `Socket-Type` against `socket_type`, as
+/// libzmq's `mechanism_t::parse_metadata` does for READY, INITIATE and ZAP metadata.
+/// Properties before a failure stay appended.
+pub(crate) fn collect_properties(
+    list: &[u8],
+    socket_type: i32,
+    into: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), PropertyError> {
+    for property in Properties::new(list) {
+        let (name, value) = property.map_err(|Malformed| PropertyError::Malformed)?;
+        if name == SOCKET_TYPE.as_bytes() && !super::socket_type::compatible_with_name(socket_type, value) {
+            return Err(PropertyError::IncompatibleSocketType(value.to_vec()));
+        }
+        let name = String::from_utf8_lossy(name);
+        if !into.iter().any(|(known, _)| *known == name) {
+            into.push((name.into_owned(), value.to_vec()));
+        }
+    }
+    Ok(())
+}
+
+/// The body of an ERROR command with `reason` (at most 255 bytes are sent).
+pub(crate) fn error(reason: &[u8]) -> Vec<u8> {
+    let reason = reason.get(..usize::from(u8::MAX)).unwrap_or(reason);
+    let mut body = Vec::with_capacity(ERROR.len() + 1 + reason.len());
+    body.extend_from_slice(ERROR);
+    body.push(reason.len() as u8);
+    body.extend_from_slice(reason);
+    body
+}
+
+/// The reason of an ERROR command body (after its name): a length byte and that
+/// many bytes, anything after them ignored (ZMTP 3.0 "The NULL Security
+/// Mechanism", libzmq's `process_error_command`).
+pub(crate) fn error_reason(data: &[u8]) -> Result<&[u8], Malformed> {
+    let (&len, rest) = data.split_first().ok_or(Malformed)?;
+    rest.get(..usize::from(len)).ok_or(Malformed)
+}
 
 /// Iterates a property list; yields `Err(Malformed)` once (then stops) when the list
 /// is truncated or has trailing bytes, as libzmq's `mechanism_t::parse_metadata`.
@@ -216,6 +268,36 @@ mod tests {
         let mut pong = Vec::new();
         write_pong(&mut pong, b"ctx");
         assert_eq!(pong, b"\x04PONGctx");
+    }
+
+    #[test]
+    fn properties_are_collected_and_checked() {
+        let mut list = Vec::new();
+        write_property(&mut list, b"Socket-Type", b"PUB");
+        write_property(&mut list, b"X-A", b"1");
+        write_property(&mut list, b"X-A", b"2");
+        let mut into = vec![("X-B".to_owned(), b"0".to_vec())];
+        assert_eq!(collect_properties(&list, crate::constants::ZMQ_SUB, &mut into), Ok(()));
+        assert_eq!(
+            into,
+            [
+                ("X-B".to_owned(), b"0".to_vec()),
+                ("Socket-Type".to_owned(), b"PUB".to_vec()),
+                ("X-A".to_owned(), b"1".to_vec())
+            ]
+        );
+        let refused = collect_properties(&list, crate::constants::ZMQ_PUSH, &mut Vec::new());
+        assert_eq!(refused, Err(PropertyError::IncompatibleSocketType(b"PUB".to_vec())));
+        assert_eq!(collect_properties(&[1], 0, &mut Vec::new()), Err(PropertyError::Malformed));
+    }
+
+    #[test]
+    fn error_commands() {
+        assert_eq!(error(b"400"), b"\x05ERROR\x03400");
+        assert_eq!(error(&[b'x'; 300]).len(), 6 + 1 + 255);
+        assert_eq!(error_reason(b"\x03400trailing"), Ok(&b"400"[..]));
+        assert_eq!(error_reason(b""), Err(Malformed));
+        assert_eq!(error_reason(b"\x04abc"), Err(Malformed));
     }
 
     #[test]

@@ -10,9 +10,11 @@ use super::error::ProtocolError;
 use super::frame::{self, Decoder, Framing};
 use super::greeting::{Greeting, Progress, Protocol};
 use super::heartbeat::Heartbeat;
-use super::mechanism::{self, Mechanism};
+use super::mechanism::{self, Codec, Mechanism};
+use super::random::{OsRandom, RandomSource};
 use super::v1;
-use super::{Config, Event};
+use super::zap;
+use super::{Config, Event, ZapError};
 use crate::constants::{ZMQ_PUB, ZMQ_XPUB};
 use crate::error::Errno;
 use crate::msg::{Flags, Metadata, Msg};
@@ -49,8 +51,14 @@ enum Phase {
 /// and [`consume`](Self::consume) what was written. Time: call
 /// [`handle_timeout`](Self::handle_timeout) at [`poll_timeout`](Self::poll_timeout).
 ///
+/// Security: the mechanism comes from [`Config::security`]. When it needs the peer
+/// authenticated, [`Event::ZapRequest`] carries the request for the ZAP handler and
+/// the handshake waits for [`zap_reply`](Self::zap_reply). With CURVE, every message
+/// part is encrypted by [`send`](Self::send) and decrypted before it is reported.
+///
 /// Any error is final: the engine should close the connection (after writing what
-/// is pending, if it likes), and every later call reports the same error.
+/// is pending, if it likes: after [`ProtocolError::AuthenticationFailed`] that is
+/// the ERROR for the peer), and every later call reports the same error.
 pub struct Connection {
     config: Config,
     phase: Phase,
@@ -61,8 +69,15 @@ pub struct Connection {
     /// Encoded output; `out[out_pos..]` is still to be written.
     out: Vec<u8>,
     out_pos: usize,
-    mechanism_kind: mechanism::Kind,
+    /// Handed to the mechanism when it is created.
+    random: Option<Box<dyn RandomSource>>,
     mechanism: Option<Box<dyn Mechanism>>,
+    /// Once ready, when the mechanism transforms messages (CURVE).
+    codec: Option<Box<dyn Codec>>,
+    /// A ZAP request is out and no reply came yet.
+    zap_pending: bool,
+    /// From the ZAP reply: `User-Id`, then the reply's metadata.
+    zap_properties: Vec<(String, Vec<u8>)>,
     /// Attached to every received message once ready (ZMTP 3.x).
     metadata: Option<Arc<Metadata>>,
     events: VecDeque<Event>,
@@ -75,15 +90,21 @@ pub struct Connection {
 
 impl Connection {
     /// A connection that has just been established; queues the first part of our
-    /// greeting (see the `greeting` module) and starts the handshake timer.
+    /// greeting (see the `greeting` module) and starts the handshake timer. CURVE
+    /// draws its keys and nonces from the operating system.
     pub fn new(config: Config, now: Instant) -> Connection {
-        let mechanism_kind = mechanism::Kind::Null;
+        Connection::with_random(config, now, Box::new(OsRandom))
+    }
+
+    /// As [`new`](Self::new), with CURVE's short-term keys, random nonces and cookie
+    /// key drawn from `random` (tests and fuzzers use a reproducible source).
+    pub fn with_random(config: Config, now: Instant, random: Box<dyn RandomSource>) -> Connection {
         let mut out = Vec::with_capacity(READ_BUFFER_SIZE);
         let greeting = Greeting::start(
             &mut out,
             config.routing_id.len(),
             config.socket_type,
-            mechanism_kind.padded_name(),
+            mechanism::padded_name(&config.security),
         );
         let handshake_deadline =
             config.handshake_ivl.filter(|ivl| !ivl.is_zero()).and_then(|ivl| now.checked_add(ivl));
@@ -98,8 +119,11 @@ impl Connection {
             read_buffer: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             out,
             out_pos: 0,
-            mechanism_kind,
+            random: Some(random),
             mechanism: None,
+            codec: None,
+            zap_pending: false,
+            zap_properties: Vec::new(),
             metadata: None,
             events: VecDeque::new(),
             heartbeat,
@@ -192,6 +216,17 @@ impl Connection {
         } else {
             None
         };
+        if let Some(codec) = self.codec.as_mut() {
+            // Only ZMTP 3.x peers get this far with a mechanism that encrypts.
+            let encoded = match legacy {
+                Some((prefix, topic)) => codec.encode(&mut self.out, more, false, &[prefix], topic),
+                None => codec.encode(&mut self.out, more, command, &[], data),
+            };
+            return encoded.map_err(|error| {
+                self.failure = Some(error);
+                Errno::EAGAIN
+            });
+        }
         let out = &mut self.out;
         match (protocol, legacy) {
             (Protocol::Zmtp31, _) | (Protocol::Zmtp30, None) => {
@@ -265,11 +300,11 @@ impl Connection {
                 _ => Ok(()),
             }
         } else {
-            self.heartbeat.poll(now).map(|ping| {
-                if let Some(ping) = ping {
-                    self.write_command(&ping);
-                }
-            })
+            match self.heartbeat.poll(now) {
+                Ok(Some(ping)) => self.write_command(&ping),
+                Ok(None) => Ok(()),
+                Err(error) => Err(error),
+            }
         };
         self.record(result)
     }
@@ -277,6 +312,22 @@ impl Connection {
     /// Whether the handshake is complete and messages may be sent.
     pub fn is_ready(&self) -> bool {
         self.phase == Phase::Ready && self.failure.is_none()
+    }
+
+    /// Hands the ZAP handler's reply to the handshake that asked
+    /// ([`Event::ZapRequest`]): the frames of one reply message as read from the
+    /// handler, the empty delimiter first (seven in all).
+    ///
+    /// The reply is checked as libzmq does ([`ProtocolError::ZapReply`] when it is
+    /// malformed, or when no request is outstanding). Status 200 resumes the
+    /// handshake; the reply's user id and metadata will be properties of every
+    /// message received (see [`Event::Ready`]). 300, 400 and 500 fail it with
+    /// [`ProtocolError::AuthenticationFailed`], after queueing an ERROR with the
+    /// status code for the peer (not for 300).
+    pub fn zap_reply(&mut self, frames: &[Msg], now: Instant) -> Result<(), ProtocolError> {
+        self.check_failed()?;
+        let result = self.process_zap_reply(frames, now);
+        self.record(result)
     }
 
     /// The protocol version spoken with the peer, once its greeting showed it:
@@ -302,6 +353,9 @@ impl Connection {
     /// The greeting is complete: set up framing and the handshake for `protocol`.
     fn start_protocol(&mut self, protocol: Protocol, now: Instant) -> Result<(), ProtocolError> {
         self.protocol = Some(protocol);
+        if !protocol.has_commands() && self.config.security.refuses_legacy_peers(&self.config.zap_domain) {
+            return Err(ProtocolError::LegacyPeerRefused);
+        }
         let max = self.config.max_msg_size;
         let routing_id = &self.config.routing_id;
         match protocol {
@@ -337,10 +391,10 @@ impl Connection {
                     return Err(ProtocolError::MechanismMismatch);
                 }
                 self.decoder = Decoder::new(Framing::V2, max);
-                self.mechanism = Some(self.mechanism_kind.create(&self.config));
+                let random = self.random.take().unwrap_or_else(|| Box::new(OsRandom));
+                self.mechanism = Some(mechanism::create(&self.config, random));
                 self.phase = Phase::Handshake;
-                self.mechanism_step(now);
-                Ok(())
+                self.mechanism_step(now)
             }
         }
     }
@@ -373,8 +427,7 @@ impl Connection {
                     }
                     return Err(error);
                 }
-                self.mechanism_step(now);
-                Ok(())
+                self.mechanism_step(now)
             }
             Phase::Identity => {
                 let peer_socket_type = match self.protocol {
@@ -395,10 +448,13 @@ impl Connection {
             Phase::Ready => {
                 let commands = self.protocol.is_some_and(Protocol::has_commands);
                 self.heartbeat.traffic();
+                if let Some(codec) = self.codec.as_mut() {
+                    msg = codec.decode(msg)?;
+                }
                 if msg.flags().contains(Flags::COMMAND) {
                     // Commands of ZMTP 2.0 peers are dropped, as libzmq's session does.
                     if commands {
-                        self.on_command(&msg, now);
+                        return self.on_command(&msg, now);
                     }
                     return Ok(());
                 }
@@ -413,13 +469,13 @@ impl Connection {
 
     /// A command after the handshake (ZMTP 3.1 "Commands"); unknown ones are ignored,
     /// as libzmq does.
-    fn on_command(&mut self, msg: &Msg, now: Instant) {
+    fn on_command(&mut self, msg: &Msg, now: Instant) -> Result<(), ProtocolError> {
         match command::parse(msg.data()) {
             Command::Ping { ttl, context } => {
                 self.heartbeat.ping_received(ttl, now);
                 let mut pong = Vec::with_capacity(command::PONG.len() + context.len());
                 command::write_pong(&mut pong, context);
-                self.write_command(&pong);
+                return self.write_command(&pong);
             }
             Command::Subscribe(topic) => self.events.push_back(Event::Subscribe(topic.to_vec())),
             Command::Cancel(topic) => self.events.push_back(Event::Cancel(topic.to_vec())),
@@ -427,24 +483,61 @@ impl Connection {
             Command::Leave(group) => self.events.push_back(Event::Leave(group.to_vec())),
             Command::Pong | Command::Other => {}
         }
+        Ok(())
     }
 
-    /// Sends what the mechanism has to send, and finishes the handshake when it is
-    /// done.
-    fn mechanism_step(&mut self, now: Instant) {
-        let Some(mechanism) = self.mechanism.as_mut() else { return };
-        while let Some(body) = mechanism.next_handshake_command() {
+    /// Checks a ZAP reply and hands the verdict to the mechanism.
+    fn process_zap_reply(&mut self, frames: &[Msg], now: Instant) -> Result<(), ProtocolError> {
+        if !self.zap_pending {
+            return Err(ProtocolError::ZapReply(ZapError::Unexpected));
+        }
+        let reply = zap::parse_reply(frames, self.config.socket_type).map_err(ProtocolError::ZapReply)?;
+        self.zap_pending = false;
+        self.zap_properties = reply.properties;
+        let Some(mechanism) = self.mechanism.as_mut() else {
+            return Err(ProtocolError::ZapReply(ZapError::Unexpected));
+        };
+        let verdict = mechanism.zap_reply(reply.status);
+        // A refusal leaves an ERROR for the peer.
+        self.write_handshake_commands()?;
+        verdict?;
+        self.mechanism_step(now)
+    }
+
+    /// Queues the mechanism's commands.
+    fn write_handshake_commands(&mut self) -> Result<(), ProtocolError> {
+        let Some(mechanism) = self.mechanism.as_mut() else { return Ok(()) };
+        while let Some(body) = mechanism.next_handshake_command()? {
             frame::write_header(&mut self.out, false, true, body.len());
             self.out.extend_from_slice(&body);
         }
-        if self.phase != Phase::Handshake || !mechanism.is_ready() {
-            return;
+        Ok(())
+    }
+
+    /// Sends what the mechanism has to send, passes on its ZAP request, and finishes
+    /// the handshake when it is done.
+    fn mechanism_step(&mut self, now: Instant) -> Result<(), ProtocolError> {
+        self.write_handshake_commands()?;
+        let Some(mechanism) = self.mechanism.as_mut() else { return Ok(()) };
+        if let Some(credentials) = mechanism.zap_request() {
+            self.zap_pending = true;
+            self.events.push_back(Event::ZapRequest(zap::request(&self.config, &credentials)));
         }
+        if self.phase != Phase::Handshake || !mechanism.is_ready() {
+            return Ok(());
+        }
+        self.codec = mechanism.take_codec();
         let mut metadata = Metadata::new();
         let mut names: Vec<&str> = Vec::new();
         if let Some(address) = self.config.peer_address.as_deref().filter(|address| !address.is_empty()) {
             metadata.insert(PEER_ADDRESS, address.as_bytes());
             names.push(PEER_ADDRESS);
+        }
+        for (name, value) in &self.zap_properties {
+            if !names.contains(&name.as_str()) {
+                metadata.insert(name, value);
+                names.push(name);
+            }
         }
         let mut peer_socket_type = -1;
         let mut peer_routing_id = Vec::new();
@@ -462,6 +555,7 @@ impl Connection {
         let metadata = Arc::new(metadata);
         self.metadata = Some(Arc::clone(&metadata));
         self.become_ready(Event::Ready { peer_socket_type, peer_routing_id, metadata }, now);
+        Ok(())
     }
 
     fn become_ready(&mut self, ready: Event, now: Instant) {
@@ -473,9 +567,14 @@ impl Connection {
         self.events.push_back(ready);
     }
 
-    fn write_command(&mut self, body: &[u8]) {
+    /// Queues a command after the handshake (PING, PONG), encrypted with CURVE.
+    fn write_command(&mut self, body: &[u8]) -> Result<(), ProtocolError> {
+        if let Some(codec) = self.codec.as_mut() {
+            return codec.encode(&mut self.out, false, true, &[], body);
+        }
         frame::write_header(&mut self.out, false, true, body.len());
         self.out.extend_from_slice(body);
+        Ok(())
     }
 }
 

@@ -5,16 +5,19 @@
 //! ([`Connection::poll_timeout`]).
 //!
 //! Specifications: ZMTP 3.1 (rfc.zeromq.org spec 37), ZMTP 3.0 (spec 23, also the NULL
-//! mechanism), ZMTP 2.0 (spec 15), ZMTP 1.0 (spec 13). Where they leave room, libzmq
-//! 4.3.5 (`zmtp_engine.cpp`, `stream_engine_base.cpp`, the v1/v2/v3.1 codecs,
-//! `null_mechanism.cpp`) is the reference. All four versions are spoken: 3.1 and 3.0
-//! with the NULL mechanism, 2.0 and 1.0 (with or without greeting) as libzmq serves
-//! them.
+//! mechanism), ZMTP 2.0 (spec 15), ZMTP 1.0 (spec 13), PLAIN (spec 24), CURVE (specs
+//! 25 and 26), ZAP (spec 27). Where they leave room, libzmq 4.3.5 (`zmtp_engine.cpp`,
+//! `stream_engine_base.cpp`, the v1/v2/v3.1 codecs, the mechanisms, `zap_client.cpp`)
+//! is the reference. All four versions are spoken: 3.1 and 3.0 with the NULL, PLAIN
+//! and CURVE mechanisms, 2.0 and 1.0 (with or without greeting) as libzmq serves
+//! them, only without security.
 //!
 //! Layout: `greeting` (version negotiation), `frame` and `v1` (framing), `command`
-//! (command bodies and properties), `mechanism` (security handshakes), `heartbeat`
-//! (PING/PONG timers), [`socket_type`] (names and compatibility), `error`
-//! ([`ProtocolError`]), `connection` (the state machine tying them together).
+//! (command bodies and properties), `mechanism` (security handshakes and CURVE's
+//! message encryption), `zap` (authentication requests and replies), `random`
+//! (CURVE's randomness), `heartbeat` (PING/PONG timers), [`socket_type`] (names and
+//! compatibility), `error` ([`ProtocolError`]), `connection` (the state machine
+//! tying them together).
 
 mod command;
 mod connection;
@@ -23,14 +26,18 @@ mod frame;
 mod greeting;
 mod heartbeat;
 mod mechanism;
+mod random;
 pub mod socket_type;
 mod v1;
+mod zap;
 
+use core::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use connection::Connection;
-pub use error::ProtocolError;
+pub use error::{ProtocolError, ZapError};
+pub use random::{OsRandom, RandomSource, RandomUnavailable};
 
 use crate::msg::{Flags, Metadata, Msg};
 
@@ -59,13 +66,77 @@ pub struct Config {
     /// `ZMQ_HANDSHAKE_IVL`: the handshake must finish this soon after
     /// [`Connection::new`]; `None` or zero: no limit.
     pub handshake_ivl: Option<Duration>,
-    /// Put on received messages as the `Peer-Address` property (ZMTP 3.x peers).
+    /// Put on received messages as the `Peer-Address` property (ZMTP 3.x peers), and
+    /// sent as the address in ZAP requests.
     pub peer_address: Option<String>,
+    /// The security mechanism and its keys: `ZMQ_MECHANISM` with `ZMQ_PLAIN_SERVER`/
+    /// `ZMQ_CURVE_SERVER` (as_server) and the `ZMQ_PLAIN_*`/`ZMQ_CURVE_*` options.
+    /// Both peers must use the same mechanism (else
+    /// [`ProtocolError::MechanismMismatch`]); with any mechanism but NULL, or with a
+    /// ZAP domain, ZMTP 1.0/2.0 peers are refused.
+    pub security: Security,
+    /// `ZMQ_ZAP_DOMAIN`: sent in ZAP requests; with NULL, setting it is what turns
+    /// ZAP on.
+    pub zap_domain: Vec<u8>,
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN`: fail ([`ProtocolError::NoZapHandler`]) rather than
+    /// let NULL/CURVE peers in unauthenticated when no handler is bound.
+    pub zap_enforce_domain: bool,
+    /// Whether a ZAP handler is bound (`inproc://zeromq.zap.01` exists in the
+    /// context) when the connection is created; decided once by the owner. When it
+    /// is and the mechanism needs authentication, the connection emits
+    /// [`Event::ZapRequest`] and waits for [`Connection::zap_reply`].
+    pub zap_handler: bool,
+}
+
+/// The security mechanism of a connection, with what it needs.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum Security {
+    /// NULL: no security (libzmq's default).
+    #[default]
+    Null,
+    /// PLAIN client: sends these credentials (each at most 255 bytes).
+    PlainClient { username: Vec<u8>, password: Vec<u8> },
+    /// PLAIN server: has its ZAP handler check the client's credentials.
+    PlainServer,
+    /// CURVE client: our long-term key pair and the server's public key. libzmq
+    /// uses zeros for keys never set.
+    CurveClient { public_key: [u8; 32], secret_key: [u8; 32], server_key: [u8; 32] },
+    /// CURVE server: our long-term secret key.
+    CurveServer { secret_key: [u8; 32] },
+}
+
+impl Security {
+    /// Whether libzmq's session would have ZAP enabled (`session_base_t::zap_enabled`:
+    /// a mechanism other than NULL, or a ZAP domain): then older peers are refused.
+    fn refuses_legacy_peers(&self, zap_domain: &[u8]) -> bool {
+        *self != Security::Null || !zap_domain.is_empty()
+    }
+}
+
+/// Secret keys are never printed.
+impl fmt::Debug for Security {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Security::Null => f.write_str("Null"),
+            Security::PlainClient { username, .. } => f
+                .debug_struct("PlainClient")
+                .field("username", &String::from_utf8_lossy(username))
+                .finish_non_exhaustive(),
+            Security::PlainServer => f.write_str("PlainServer"),
+            Security::CurveClient { public_key, server_key, .. } => f
+                .debug_struct("CurveClient")
+                .field("public_key", public_key)
+                .field("server_key", server_key)
+                .finish_non_exhaustive(),
+            Security::CurveServer { .. } => f.debug_struct("CurveServer").finish_non_exhaustive(),
+        }
+    }
 }
 
 impl Config {
     /// libzmq's defaults for a socket of type `socket_type`: no routing id or
-    /// metadata, no size limit, no heartbeats, a 30 s handshake limit.
+    /// metadata, no size limit, no heartbeats, a 30 s handshake limit, the NULL
+    /// mechanism without ZAP.
     pub fn new(socket_type: i32) -> Config {
         Config {
             socket_type,
@@ -77,6 +148,10 @@ impl Config {
             heartbeat_timeout: None,
             handshake_ivl: Some(Duration::from_secs(30)),
             peer_address: None,
+            security: Security::Null,
+            zap_domain: Vec::new(),
+            zap_enforce_domain: false,
+            zap_handler: false,
         }
     }
 }
@@ -94,9 +169,12 @@ pub enum Event {
     /// `peer_routing_id` is the peer's `Identity` property (ZMTP 3.x) or its identity
     /// message (ZMTP 1.0/2.0); it may be empty.
     ///
-    /// `metadata` holds `Peer-Address` (from [`Config::peer_address`]) and every
-    /// property of the peer's READY (`Socket-Type`, `Identity`, `X-…`), and is
-    /// attached to every message received. For ZMTP 1.0/2.0 peers it is empty and
+    /// `metadata` holds `Peer-Address` (from [`Config::peer_address`]), then, when a
+    /// ZAP handler was asked, `User-Id` (the reply's user id, maybe empty) and the
+    /// reply's metadata properties, then every property of the peer's READY or
+    /// INITIATE (`Socket-Type`, `Identity`, `X-…`); the first of duplicate names
+    /// wins, as in libzmq's map. It is attached to every message received, so
+    /// `zmq_msg_gets("User-Id")` works. For ZMTP 1.0/2.0 peers it is empty and
     /// messages carry none, as in libzmq.
     Ready { peer_socket_type: i32, peer_routing_id: Vec<u8>, metadata: Arc<Metadata> },
     /// A message part, with MORE as on the wire and the connection's metadata.
@@ -120,6 +198,12 @@ pub enum Event {
     /// The peer sent ERROR during the handshake, with this reason; the connection has
     /// failed with [`ProtocolError::PeerError`].
     PeerError(Vec<u8>),
+    /// The mechanism needs the peer authenticated: send these frames, as one
+    /// multipart message, to the ZAP handler (they start with the empty delimiter
+    /// frame; MORE is set on all but the last), then pass the handler's reply to
+    /// [`Connection::zap_reply`]. The handshake waits meanwhile (its timer runs).
+    /// Emitted at most once per connection, and only when [`Config::zap_handler`].
+    ZapRequest(Vec<Msg>),
 }
 
 /// A ZMTP 3.1 SUBSCRIBE command for `topic`, to [`Connection::send`]. Sent to an
@@ -168,5 +252,7 @@ fn command_msg(name: &[u8], data: &[u8]) -> Msg {
     msg
 }
 
+#[cfg(test)]
+mod security_tests;
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,7 @@ enum Seen {
     Join(Vec<u8>),
     Leave(Vec<u8>),
     PeerError(Vec<u8>),
+    ZapRequest(Vec<Vec<u8>>),
 }
 
 fn seen(events: Vec<Event>) -> Vec<Seen> {
@@ -65,6 +66,7 @@ fn seen(events: Vec<Event>) -> Vec<Seen> {
             Event::Join(group) => Seen::Join(group),
             Event::Leave(group) => Seen::Leave(group),
             Event::PeerError(reason) => Seen::PeerError(reason),
+            Event::ZapRequest(frames) => Seen::ZapRequest(frames.iter().map(|f| f.data().to_vec()).collect()),
         })
         .collect()
 }

@@ -1,70 +1,78 @@
 //! The NULL mechanism: ZMTP 3.0 "The NULL Security Mechanism" (spec 23). Each peer
 //! sends READY with its properties and expects the other's READY; a peer that refuses
 //! the connection sends ERROR with a reason instead. libzmq: `null_mechanism.cpp`,
-//! `mechanism.cpp` (properties and the socket type check). ZAP is not handled here.
+//! `mechanism.cpp` (properties and the socket type check).
+//!
+//! With a ZAP domain set (and a handler bound), either side first asks the ZAP
+//! handler about the peer (mechanism "NULL", no credentials) and holds its READY
+//! until the verdict: 200 sends READY, 400/500 send ERROR with the status code, 300
+//! sends nothing; a refusal fails the handshake. The peer's READY may arrive before
+//! the verdict; it is kept.
 
-use super::Mechanism;
-use crate::constants::{ZMQ_DEALER, ZMQ_REQ, ZMQ_ROUTER};
-use crate::zmtp::command::{self, Malformed, Properties};
-use crate::zmtp::error::ProtocolError;
-use crate::zmtp::{socket_type, Config};
+use super::{Mechanism, Setup};
+use crate::zmtp::command;
+use crate::zmtp::error::{ProtocolError, ZapError};
+use crate::zmtp::zap::{self, Credentials};
+
+/// Where the ZAP exchange stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Zap {
+    /// Not decided yet: decided when READY would first be sent.
+    Undecided,
+    /// Not needed (no domain, or no handler without enforcement).
+    Skipped,
+    /// A request is to be handed out.
+    ToAsk,
+    /// The request is out; waiting for the verdict.
+    Asked,
+    Accepted,
+    Refused(zap::Status),
+}
 
 #[derive(Debug)]
 pub(crate) struct Null {
-    socket_type: i32,
-    /// Our READY until it is handed out to be sent.
-    ready: Option<Vec<u8>>,
+    setup: Setup,
+    zap: Zap,
+    /// READY or ERROR was handed out.
+    command_sent: bool,
+    ready_sent: bool,
     ready_received: bool,
     properties: Vec<(String, Vec<u8>)>,
 }
 
 impl Null {
-    pub(crate) fn new(config: &Config) -> Null {
+    pub(crate) fn new(setup: Setup) -> Null {
         Null {
-            socket_type: config.socket_type,
-            ready: Some(ready_command(config)),
+            setup,
+            zap: Zap::Undecided,
+            command_sent: false,
+            ready_sent: false,
             ready_received: false,
             properties: Vec::new(),
         }
     }
-
-    fn process_ready(&mut self, list: &[u8]) -> Result<(), ProtocolError> {
-        self.ready_received = true;
-        for property in Properties::new(list) {
-            let (name, value) = property.map_err(|Malformed| ProtocolError::MalformedReady)?;
-            if name == command::SOCKET_TYPE.as_bytes()
-                && !socket_type::compatible_with_name(self.socket_type, value)
-            {
-                return Err(ProtocolError::IncompatibleSocketType(value.to_vec()));
-            }
-            let name = String::from_utf8_lossy(name);
-            if !self.properties.iter().any(|(known, _)| *known == name) {
-                self.properties.push((name.into_owned(), value.to_vec()));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// READY with the basic properties: `Socket-Type`; `Identity` (our routing id, even
-/// empty) for the types libzmq sends it for (REQ, DEALER, ROUTER); then the
-/// application's `ZMQ_METADATA` properties in the order configured.
-fn ready_command(config: &Config) -> Vec<u8> {
-    let mut body = command::READY.to_vec();
-    let name = socket_type::name(config.socket_type).unwrap_or_default();
-    command::write_property(&mut body, command::SOCKET_TYPE.as_bytes(), name.as_bytes());
-    if matches!(config.socket_type, ZMQ_REQ | ZMQ_DEALER | ZMQ_ROUTER) {
-        command::write_property(&mut body, command::IDENTITY.as_bytes(), &config.routing_id);
-    }
-    for (name, value) in &config.metadata {
-        command::write_property(&mut body, name.as_bytes(), value);
-    }
-    body
 }
 
 impl Mechanism for Null {
-    fn next_handshake_command(&mut self) -> Option<Vec<u8>> {
-        self.ready.take()
+    fn next_handshake_command(&mut self) -> Result<Option<Vec<u8>>, ProtocolError> {
+        if self.command_sent {
+            return Ok(None);
+        }
+        if self.zap == Zap::Undecided {
+            self.zap = if self.setup.zap.null()? { Zap::ToAsk } else { Zap::Skipped };
+        }
+        match self.zap {
+            Zap::ToAsk | Zap::Asked | Zap::Undecided => Ok(None),
+            Zap::Refused(status) => {
+                self.command_sent = true;
+                Ok(status.error_command())
+            }
+            Zap::Skipped | Zap::Accepted => {
+                self.command_sent = true;
+                self.ready_sent = true;
+                Ok(Some(super::command_body(command::READY, &self.setup.properties)))
+            }
+        }
     }
 
     /// As libzmq, the command flag of the frame is not checked: the body must start
@@ -74,18 +82,41 @@ impl Mechanism for Null {
             return Err(ProtocolError::UnexpectedCommand);
         }
         if let Some(list) = body.strip_prefix(command::READY) {
-            self.process_ready(list)
+            self.ready_received = true;
+            self.setup.collect_properties(
+                list,
+                &mut self.properties,
+                ProtocolError::MalformedReady,
+                ProtocolError::IncompatibleSocketType,
+            )
         } else if let Some(rest) = body.strip_prefix(command::ERROR) {
-            let (&len, rest) = rest.split_first().ok_or(ProtocolError::MalformedError)?;
-            let reason = rest.get(..usize::from(len)).ok_or(ProtocolError::MalformedError)?;
-            Err(ProtocolError::PeerError(reason.to_vec()))
+            Err(super::peer_error(rest))
         } else {
             Err(ProtocolError::UnexpectedCommand)
         }
     }
 
+    fn zap_request(&mut self) -> Option<Credentials> {
+        if self.zap != Zap::ToAsk {
+            return None;
+        }
+        self.zap = Zap::Asked;
+        Some(Credentials { mechanism: b"NULL", frames: Vec::new() })
+    }
+
+    fn zap_reply(&mut self, status: zap::Status) -> Result<(), ProtocolError> {
+        if self.zap != Zap::Asked {
+            return Err(ProtocolError::ZapReply(ZapError::Unexpected));
+        }
+        self.zap = match status {
+            zap::Status::Accepted => Zap::Accepted,
+            refused => Zap::Refused(refused),
+        };
+        status.check()
+    }
+
     fn is_ready(&self) -> bool {
-        self.ready.is_none() && self.ready_received
+        self.ready_sent && self.ready_received
     }
 
     fn peer_properties(&self) -> &[(String, Vec<u8>)] {
@@ -96,7 +127,9 @@ impl Mechanism for Null {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::constants::{ZMQ_PUB, ZMQ_SUB};
+    use crate::constants::{ZMQ_DEALER, ZMQ_PUB, ZMQ_SUB};
+    use crate::zmtp::mechanism::basic_properties;
+    use crate::zmtp::Config;
 
     fn config(socket_type: i32) -> Config {
         let mut config = Config::new(socket_type);
@@ -105,24 +138,33 @@ mod tests {
         config
     }
 
+    fn make(config: &Config) -> Null {
+        Null::new(Setup {
+            socket_type: config.socket_type,
+            properties: basic_properties(config),
+            zap: zap::Policy::new(config),
+        })
+    }
+
     #[test]
     fn ready_carries_basic_properties() {
-        let mut null = Null::new(&config(ZMQ_DEALER));
-        let ready = null.next_handshake_command().unwrap();
+        let mut null = make(&config(ZMQ_DEALER));
+        let ready = null.next_handshake_command().unwrap().unwrap();
         let expected: &[u8] =
             b"\x05READY\x0bSocket-Type\0\0\0\x06DEALER\x08Identity\0\0\0\x02me\x07X-Hello\0\0\0\x05world";
         assert_eq!(ready, expected);
-        assert!(null.next_handshake_command().is_none());
+        assert_eq!(null.next_handshake_command(), Ok(None));
+        assert!(null.zap_request().is_none());
 
-        let mut null = Null::new(&config(ZMQ_PUB));
-        let ready = null.next_handshake_command().unwrap();
+        let mut null = make(&config(ZMQ_PUB));
+        let ready = null.next_handshake_command().unwrap().unwrap();
         assert_eq!(ready, b"\x05READY\x0bSocket-Type\0\0\0\x03PUB\x07X-Hello\0\0\0\x05world");
     }
 
     #[test]
     fn peer_ready_completes_the_handshake() {
-        let mut null = Null::new(&config(ZMQ_SUB));
-        null.next_handshake_command();
+        let mut null = make(&config(ZMQ_SUB));
+        null.next_handshake_command().unwrap();
         assert!(!null.is_ready());
         let body = b"\x05READY\x0bSocket-Type\0\0\0\x04XPUB\x01A\0\0\0\x01a\x01A\0\0\0\x01b";
         null.process_handshake_command(body).unwrap();
@@ -149,11 +191,67 @@ mod tests {
             (b"\x05HELLO", ProtocolError::UnexpectedCommand),
         ];
         for (body, error) in cases {
-            let mut null = Null::new(&config(ZMQ_SUB));
+            let mut null = make(&config(ZMQ_SUB));
             assert_eq!(null.process_handshake_command(body), Err(error), "{body:?}");
         }
         // No Socket-Type at all is accepted, as libzmq does.
-        let mut null = Null::new(&config(ZMQ_SUB));
+        let mut null = make(&config(ZMQ_SUB));
         assert_eq!(null.process_handshake_command(b"\x05READY"), Ok(()));
+    }
+
+    fn with_zap(enforce: bool, handler: bool) -> Null {
+        let mut config = config(ZMQ_SUB);
+        config.zap_domain = b"test".to_vec();
+        config.zap_enforce_domain = enforce;
+        config.zap_handler = handler;
+        make(&config)
+    }
+
+    #[test]
+    fn zap_holds_ready_until_accepted() {
+        let mut null = with_zap(false, true);
+        assert_eq!(null.next_handshake_command(), Ok(None));
+        // A reply before the request went out is unexpected.
+        assert_eq!(null.zap_reply(zap::Status::Accepted), Err(ProtocolError::ZapReply(ZapError::Unexpected)));
+        let request = null.zap_request().unwrap();
+        assert_eq!(request, Credentials { mechanism: b"NULL", frames: vec![] });
+        assert!(null.zap_request().is_none());
+        // The peer's READY is kept meanwhile.
+        null.process_handshake_command(b"\x05READY\x0bSocket-Type\0\0\0\x03PUB").unwrap();
+        assert!(!null.is_ready());
+        assert_eq!(null.next_handshake_command(), Ok(None));
+        null.zap_reply(zap::Status::Accepted).unwrap();
+        assert!(null.next_handshake_command().unwrap().unwrap().starts_with(b"\x05READY"));
+        assert!(null.is_ready());
+        assert_eq!(null.zap_reply(zap::Status::Accepted), Err(ProtocolError::ZapReply(ZapError::Unexpected)));
+    }
+
+    #[test]
+    fn zap_refusals_send_error_except_300() {
+        for (code, error) in
+            [(300, None), (400, Some(&b"\x05ERROR\x03400"[..])), (500, Some(b"\x05ERROR\x03500"))]
+        {
+            let mut null = with_zap(true, true);
+            assert_eq!(null.next_handshake_command(), Ok(None));
+            null.zap_request().unwrap();
+            assert_eq!(
+                null.zap_reply(zap::Status::Refused(code)),
+                Err(ProtocolError::AuthenticationFailed(code))
+            );
+            assert_eq!(null.next_handshake_command().unwrap().as_deref(), error);
+            assert_eq!(null.next_handshake_command(), Ok(None));
+            assert!(!null.is_ready());
+        }
+    }
+
+    #[test]
+    fn zap_without_a_handler() {
+        // Not enforced: the peer is let in without asking.
+        let mut null = with_zap(false, false);
+        assert!(null.next_handshake_command().unwrap().is_some());
+        assert!(null.zap_request().is_none());
+        // Enforced: the handshake fails.
+        let mut null = with_zap(true, false);
+        assert_eq!(null.next_handshake_command(), Err(ProtocolError::NoZapHandler));
     }
 }
