@@ -135,6 +135,23 @@ impl InprocRegistry {
         }
     }
 
+    /// A connection to the socket bound at `name` for the library's own use (the ZAP
+    /// handler): no high-water mark, no routing id, and nothing when `name` is not
+    /// bound now (libzmq's `session_base_t::zap_connect` does not wait for a bind).
+    pub fn connect_internal(&mut self, name: &str) -> Option<Pipe> {
+        let binder = self.bound.get(name)?;
+        let (connect_end, bind_end) = pipe_pair([Limits::default(), Limits::default()]);
+        connect_end.set_peer_routing_id(binder.routing_id.clone());
+        bind_end.set_peer_routing_id(Vec::new());
+        binder.mailbox.send(Command::Attach(bind_end));
+        Some(connect_end)
+    }
+
+    /// Whether a socket is bound at `name`.
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.bound.contains_key(name)
+    }
+
     /// Unbinds `name` if `socket` bound it; `ENOENT` otherwise. Existing connections
     /// stay, as in libzmq.
     pub fn unbind(&mut self, name: &str, socket: SocketId) -> Result<()> {

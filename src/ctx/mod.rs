@@ -178,6 +178,19 @@ impl Context {
         self.shared.state.lock().inproc.connect(name, connecter)
     }
 
+    /// The ZAP handler's endpoint (RFC 27).
+    const ZAP_ENDPOINT: &'static str = "zeromq.zap.01";
+
+    /// Whether an application bound a ZAP handler at `inproc://zeromq.zap.01`.
+    pub(crate) fn has_zap_handler(&self) -> bool {
+        self.shared.state.lock().inproc.is_bound(Self::ZAP_ENDPOINT)
+    }
+
+    /// A pipe to the ZAP handler, if one is bound now.
+    pub(crate) fn connect_zap_handler(&self) -> Option<Pipe> {
+        self.shared.state.lock().inproc.connect_internal(Self::ZAP_ENDPOINT)
+    }
+
     /// Unbinds an inproc name bound by `socket`; `ENOENT` otherwise.
     pub(crate) fn unbind_inproc(&self, name: &str, socket: SocketId) -> Result<()> {
         self.shared.state.lock().inproc.unbind(name, socket)

@@ -36,14 +36,14 @@ use wire::Wire;
 
 use crate::constants::{
     ZMQ_EVENT_CLOSED, ZMQ_EVENT_CONNECTED, ZMQ_EVENT_CONNECT_DELAYED, ZMQ_EVENT_CONNECT_RETRIED,
-    ZMQ_EVENT_DISCONNECTED, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ZMQ_NOTIFY_CONNECT,
-    ZMQ_NOTIFY_DISCONNECT, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, ZMQ_RECONNECT_STOP_CONN_REFUSED,
-    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+    ZMQ_EVENT_DISCONNECTED, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_SUCCEEDED,
+    ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT,
+    ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
 };
+use crate::ctx::Context;
 use crate::error::Errno;
 use crate::msg::Msg;
-use crate::options::SocketOptions;
+use crate::options::{Mechanism, SocketOptions};
 use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
@@ -51,7 +51,7 @@ use crate::socket::mailbox::{Command, Mailbox};
 use crate::socket::monitor::{Endpoints, Monitor};
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp::{self, ConnectAddress};
-use crate::zmtp::{Config, Event as ZmtpEvent, ProtocolError};
+use crate::zmtp::{Config, Event as ZmtpEvent, ProtocolError, Security};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -64,6 +64,8 @@ pub struct SocketLink {
     pub linger: Arc<AtomicI32>,
     /// Where connection events go (`zmq_socket_monitor`).
     pub monitor: Arc<Monitor>,
+    /// The socket's context, where a ZAP handler may be bound.
+    pub context: Context,
 }
 
 /// Where a connecting session connects to.
@@ -115,6 +117,11 @@ pub struct Session {
     endpoints: Endpoints,
     /// Why the protocol failed, when it did.
     failure: Option<ProtocolError>,
+    /// The pipe to the ZAP handler while a request is out, and the reply's parts so far.
+    zap: Option<(Pipe, Vec<Msg>)>,
+    /// The ZAP handler refused the peer and the monitor was told; the connection
+    /// stays until the peer leaves or the handshake times out, as in libzmq.
+    refused: bool,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -139,6 +146,28 @@ impl core::fmt::Debug for Session {
             .field("role", &self.role)
             .field("connected", &self.connection.is_some())
             .finish()
+    }
+}
+
+/// The security mechanism a connection runs, from the socket's options as libzmq
+/// reads them: keys never set are zeros.
+fn security_of(options: &SocketOptions) -> Security {
+    let key = |key: Option<[u8; 32]>| key.unwrap_or([0; 32]);
+    match (options.mechanism, options.as_server) {
+        (Mechanism::Plain, true) => Security::PlainServer,
+        (Mechanism::Plain, false) => Security::PlainClient {
+            username: options.plain_username.clone(),
+            password: options.plain_password.clone(),
+        },
+        (Mechanism::Curve, true) => Security::CurveServer { secret_key: key(options.curve_secret_key) },
+        (Mechanism::Curve, false) => Security::CurveClient {
+            public_key: key(options.curve_public_key),
+            secret_key: key(options.curve_secret_key),
+            server_key: key(options.curve_server_key),
+        },
+        // GSSAPI options cannot be set in this build (no GSSAPI), so NULL is all
+        // that is left.
+        (Mechanism::Null | Mechanism::Gssapi, _) => Security::Null,
     }
 }
 
@@ -168,6 +197,8 @@ impl Session {
             translator,
             endpoints,
             failure: None,
+            zap: None,
+            refused: false,
         }
     }
 
@@ -234,8 +265,10 @@ impl Session {
             heartbeat_timeout: millis(options.heartbeat_timeout),
             handshake_ivl: millis(options.handshake_ivl),
             peer_address,
-            // Security options are not wired yet: NULL without ZAP.
-            ..Config::new(options.socket_type)
+            security: security_of(options),
+            zap_domain: options.zap_domain.clone(),
+            zap_enforce_domain: options.zap_enforce_domain,
+            zap_handler: self.link.context.has_zap_handler(),
         }
     }
 
@@ -248,6 +281,7 @@ impl Session {
         };
         self.connection = Some(Link { stream, protocol: Some(protocol) });
         self.handshake_done = false;
+        self.refused = false;
         self.translator.connection_started();
     }
 
@@ -341,13 +375,11 @@ impl Session {
             return;
         }
         let failure = self.failure.take();
-        if !self.handshake_done {
+        if !self.handshake_done && !std::mem::take(&mut self.refused) {
             match &failure {
                 Some(error) => {
-                    if let Some(status) = error.zap_status_code() {
-                        self.event(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, status as u64);
-                    } else if error.emits_handshake_failed_protocol() {
-                        self.event(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, error.code() as u64);
+                    if let Some((event, value)) = error.handshake_failed_event() {
+                        self.event(event, value as u64);
                     } else if error.is_timeout() {
                         self.event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::ETIMEDOUT as u64);
                     }
@@ -361,6 +393,9 @@ impl Session {
     /// The connection (or an attempt) ended.
     fn disconnected(&mut self, now: Instant, cause: Cause) -> Flow {
         self.report_end();
+        if let Some((zap, _)) = self.zap.take() {
+            zap.close();
+        }
         let raw = self.connection.as_ref().and_then(|link| link.protocol.as_ref()).is_some_and(Wire::is_raw);
         if let Some(pipe) = &self.pipe {
             // A message cut by the disconnection never reaches the socket.
@@ -515,10 +550,81 @@ impl Session {
                 }
                 ZmtpEvent::PeerError(_) => return Err(()),
                 // Never asked for: the config says no ZAP handler is bound.
-                ZmtpEvent::ZapRequest(_) => return Err(()),
+                ZmtpEvent::ZapRequest(request) => self.ask_zap(reactor, token, request)?,
             }
         }
         Ok(())
+    }
+
+    /// ZAP (RFC 27): sends the mechanism's request to the handler bound at
+    /// `inproc://zeromq.zap.01`; the handshake waits for the reply (`zap_answered`).
+    fn ask_zap(&mut self, reactor: &mut Reactor, token: Token, request: Vec<Msg>) -> Result<(), ()> {
+        let Some(pipe) = self.link.context.connect_zap_handler() else {
+            // The handler was unbound since the connection began.
+            self.failure = Some(ProtocolError::NoZapHandler);
+            return Err(());
+        };
+        let notifier = reactor.notifier(token);
+        pipe.attach(Arc::clone(&notifier));
+        for part in request {
+            if pipe.write(part).is_err() {
+                pipe.close();
+                self.failure = Some(ProtocolError::NoZapHandler);
+                return Err(());
+            }
+        }
+        // Marks this end asleep, so the reply wakes the session; a handler that has
+        // answered already is seen as if it had woken it.
+        if pipe.check_read() {
+            notifier.pipe_event(pipe.id(), PipeEvent::ActivateRead);
+        }
+        self.zap = Some((pipe, Vec::new()));
+        Ok(())
+    }
+
+    /// Reads the ZAP handler's reply once it is whole and hands it to the protocol.
+    /// A refusal queues an ERROR for the peer, which is written before the
+    /// connection closes.
+    fn zap_answered(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
+        let Some((pipe, reply)) = &mut self.zap else { return Flow::Continue };
+        loop {
+            match pipe.read() {
+                Read::Msg(part) => {
+                    let last = !part.more();
+                    reply.push(part);
+                    if last {
+                        break;
+                    }
+                }
+                Read::Empty => return Flow::Continue,
+                Read::Ended => break,
+            }
+        }
+        let Some((pipe, reply)) = self.zap.take() else { return Flow::Continue };
+        pipe.close();
+        let answer = match self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
+            Some(protocol) => protocol.zap_reply(&reply, now),
+            None => return Flow::Continue,
+        };
+        match answer {
+            Err(error @ ProtocolError::AuthenticationFailed(_)) => {
+                // Reported now; the ERROR (400, 500) goes out, and the peer decides
+                // when the connection ends, as with libzmq.
+                if let Some((event, value)) = error.handshake_failed_event() {
+                    self.event(event, value as u64);
+                }
+                self.refused = true;
+                self.failure = Some(error);
+            }
+            Err(error) => {
+                self.failure = Some(error);
+                let _ = self.flush(now);
+                let cause = self.cause();
+                return self.disconnected(now, cause);
+            }
+            Ok(()) => {}
+        }
+        self.drive(reactor, token, now)
     }
 
     /// The handshake is done: hand a pipe to the socket if there is none yet.
@@ -736,6 +842,11 @@ impl Handler for Session {
     }
 
     fn pipe(&mut self, reactor: &mut Reactor, token: Token, pipe: PipeId, event: PipeEvent) -> Flow {
+        if self.zap.as_ref().is_some_and(|(zap, _)| zap.id() == pipe) {
+            let flow = self.zap_answered(reactor, token, Instant::now());
+            self.arm_timer(reactor, token, Instant::now());
+            return flow;
+        }
         if self.pipe.as_ref().is_none_or(|ours| ours.id() != pipe) {
             return Flow::Continue;
         }
@@ -774,6 +885,9 @@ impl Drop for Session {
     fn drop(&mut self) {
         if let Some(pipe) = self.pipe.take() {
             pipe.close();
+        }
+        if let Some((zap, _)) = self.zap.take() {
+            zap.close();
         }
     }
 }

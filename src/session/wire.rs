@@ -100,6 +100,15 @@ impl Wire {
         }
     }
 
+    /// The ZAP handler's reply to the request the protocol made (see
+    /// [`Connection::zap_reply`]).
+    pub fn zap_reply(&mut self, reply: &[Msg], now: Instant) -> core::result::Result<(), ProtocolError> {
+        match self {
+            Wire::Zmtp(zmtp) => zmtp.zap_reply(reply, now),
+            Wire::Raw(_) => Ok(()),
+        }
+    }
+
     /// The application asked to close the connection (STREAM: an empty message) and
     /// everything before it is written.
     pub fn close_requested(&self) -> bool {

@@ -280,6 +280,7 @@ impl Socket {
         Arc::new(SocketLink {
             mailbox: Arc::clone(&self.inner.mailbox),
             monitor: Arc::clone(&self.inner.monitor),
+            context: self.inner.context.clone(),
             options: state.options.clone(),
             linger: Arc::clone(&self.inner.linger),
         })

@@ -1,0 +1,218 @@
+//! PLAIN and CURVE over sockets, with and without a ZAP handler (RFC 27): the
+//! handshake, what the handler is asked, its verdicts, User-Id and ZAP metadata on
+//! received messages, and the monitor's HANDSHAKE_FAILED_* events. Loopback tcp;
+//! every wait bounded by RCVTIMEO.
+
+mod engine;
+
+use std::thread;
+
+use engine::*;
+use zmq::constants::*;
+use zmq::{Context, Errno, Msg, Socket};
+
+/// A ZAP handler on its own thread: answers `count` requests with `status`, "anna"
+/// as user id and an `X-Role` property, and returns the requests it saw.
+fn zap_handler(
+    context: &Context,
+    status: &'static str,
+    count: usize,
+) -> thread::JoinHandle<Vec<Vec<Vec<u8>>>> {
+    let handler = socket(context, ZMQ_REP);
+    handler.set_option(ZMQ_RCVTIMEO, Some(&int(-1))).unwrap();
+    handler.bind("inproc://zeromq.zap.01").unwrap();
+    thread::spawn(move || {
+        let mut requests = Vec::new();
+        for _ in 0..count {
+            let request = recv_parts(&handler);
+            let metadata = [&[6u8][..], b"X-Role", &[0, 0, 0, 5], b"admin"].concat();
+            let reply: [&[u8]; 6] =
+                [b"1.0", &request[1], status.as_bytes(), b"status text", b"anna", &metadata];
+            send_parts(&handler, &reply);
+            requests.push(request);
+        }
+        handler.close();
+        requests
+    })
+}
+
+fn plain_pair(context: &Context, password: &[u8]) -> (Socket, Socket) {
+    let server = socket(context, ZMQ_DEALER);
+    server.set_option(ZMQ_PLAIN_SERVER, Some(&int(1))).unwrap();
+    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = socket(context, ZMQ_DEALER);
+    client.set_option(ZMQ_PLAIN_USERNAME, Some(b"admin")).unwrap();
+    client.set_option(ZMQ_PLAIN_PASSWORD, Some(password)).unwrap();
+    client.connect(&last_endpoint(&server)).unwrap();
+    (server, client)
+}
+
+#[test]
+fn plain_with_a_zap_handler_that_accepts() {
+    let context = Context::new();
+    let handler = zap_handler(&context, "200", 1);
+    let (server, client) = plain_pair(&context, b"secret");
+    send(&client, b"hello");
+    let msg = server.recv(0).unwrap();
+    assert_eq!(msg.data(), b"hello");
+    assert_eq!(msg.property(b"User-Id").unwrap().to_bytes(), b"anna");
+    assert_eq!(msg.property(b"X-Role").unwrap().to_bytes(), b"admin");
+    assert_eq!(msg.property(b"Peer-Address").unwrap().to_bytes(), b"127.0.0.1");
+    send(&server, b"welcome");
+    assert_eq!(recv(&client), b"welcome");
+    let requests = handler.join().unwrap();
+    let request = &requests[0];
+    // (The REP took the delimiter.) Version, request id, domain, address, routing
+    // id, mechanism, username, password.
+    assert_eq!(request.len(), 8, "{request:?}");
+    assert_eq!(request[0], b"1.0");
+    assert_eq!(request[2], b"test");
+    assert_eq!(request[3], b"127.0.0.1");
+    assert_eq!(request[5], b"PLAIN");
+    assert_eq!((&request[6][..], &request[7][..]), (&b"admin"[..], &b"secret"[..]));
+    finish(context, [server, client]);
+}
+
+#[test]
+fn plain_refused_by_the_handler_is_reported_and_delivers_nothing() {
+    let context = Context::new();
+    let handler = zap_handler(&context, "400", 1);
+    let (server, client) = plain_pair(&context, b"wrong");
+    server
+        .monitor(Some("inproc://plain-events"), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64, 1, ZMQ_PAIR)
+        .unwrap();
+    let events = socket(&context, ZMQ_PAIR);
+    events.connect("inproc://plain-events").unwrap();
+    let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
+    let event = recv_parts(&events);
+    assert_eq!(u16::from_ne_bytes([event[0][0], event[0][1]]), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
+    assert_eq!(u32::from_ne_bytes([event[0][2], event[0][3], event[0][4], event[0][5]]), 400);
+    handler.join().unwrap();
+    server.set_option(ZMQ_RCVTIMEO, Some(&int(200))).unwrap();
+    assert_eq!(server.recv(0).unwrap_err(), Errno::EAGAIN);
+    finish(context, [server, client, events]);
+}
+
+#[test]
+fn plain_without_a_handler_fails_the_handshake() {
+    let context = Context::new();
+    let (server, client) = plain_pair(&context, b"secret");
+    let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
+    server.set_option(ZMQ_RCVTIMEO, Some(&int(300))).unwrap();
+    assert_eq!(server.recv(0).unwrap_err(), Errno::EAGAIN);
+    finish(context, [server, client]);
+}
+
+fn curve_keys() -> ([u8; 32], [u8; 32]) {
+    zmq::util::curve_keys::generate_keypair()
+}
+
+fn curve_pair(context: &Context, server_public: &[u8; 32], server_secret: &[u8; 32]) -> (Socket, Socket) {
+    let server = socket(context, ZMQ_DEALER);
+    server.set_option(ZMQ_CURVE_SERVER, Some(&int(1))).unwrap();
+    server.set_option(ZMQ_CURVE_SECRETKEY, Some(server_secret)).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let (client_public, client_secret) = curve_keys();
+    let client = socket(context, ZMQ_DEALER);
+    client.set_option(ZMQ_CURVE_SERVERKEY, Some(server_public)).unwrap();
+    client.set_option(ZMQ_CURVE_PUBLICKEY, Some(&client_public)).unwrap();
+    client.set_option(ZMQ_CURVE_SECRETKEY, Some(&client_secret)).unwrap();
+    client.connect(&last_endpoint(&server)).unwrap();
+    (server, client)
+}
+
+#[test]
+fn curve_carries_messages_both_ways_without_a_handler() {
+    let context = Context::new();
+    let (public, secret) = curve_keys();
+    let (server, client) = curve_pair(&context, &public, &secret);
+    let big = vec![7u8; 100_000];
+    send_parts(&client, &[b"first", &big, b""]);
+    assert_eq!(recv_parts(&server), [b"first".to_vec(), big.clone(), Vec::new()]);
+    send(&server, b"back");
+    assert_eq!(recv(&client), b"back");
+    finish(context, [server, client]);
+}
+
+#[test]
+fn curve_with_a_zap_handler_passes_the_client_key() {
+    let context = Context::new();
+    let handler = zap_handler(&context, "200", 1);
+    let (public, secret) = curve_keys();
+    let (server, client) = curve_pair(&context, &public, &secret);
+    send(&client, b"hello");
+    let msg = server.recv(0).unwrap();
+    assert_eq!(msg.property(b"User-Id").unwrap().to_bytes(), b"anna");
+    let requests = handler.join().unwrap();
+    assert_eq!(requests[0][5], b"CURVE");
+    assert_eq!(requests[0][6].len(), 32);
+    finish(context, [server, client]);
+}
+
+#[test]
+fn curve_with_the_wrong_server_key_never_connects() {
+    let context = Context::new();
+    let (_, secret) = curve_keys();
+    let (wrong_public, _) = curve_keys();
+    let (server, client) = curve_pair(&context, &wrong_public, &secret);
+    let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
+    server.set_option(ZMQ_RCVTIMEO, Some(&int(300))).unwrap();
+    assert_eq!(server.recv(0).unwrap_err(), Errno::EAGAIN);
+    finish(context, [server, client]);
+}
+
+#[test]
+fn null_with_a_domain_asks_the_handler() {
+    let context = Context::new();
+    let handler = zap_handler(&context, "200", 1);
+    let server = socket(&context, ZMQ_DEALER);
+    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"global")).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = socket(&context, ZMQ_DEALER);
+    client.connect(&last_endpoint(&server)).unwrap();
+    send(&client, b"hello");
+    assert_eq!(server.recv(0).unwrap().property(b"User-Id").unwrap().to_bytes(), b"anna");
+    let requests = handler.join().unwrap();
+    assert_eq!((&requests[0][2][..], &requests[0][5][..]), (&b"global"[..], &b"NULL"[..]));
+    finish(context, [server, client]);
+}
+
+#[test]
+fn a_client_refused_with_500_hears_why() {
+    let context = Context::new();
+    let handler = zap_handler(&context, "500", 1);
+    let (server, client) = plain_pair(&context, b"secret");
+    client
+        .monitor(Some("inproc://client-events"), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64, 1, ZMQ_PAIR)
+        .unwrap();
+    let events = socket(&context, ZMQ_PAIR);
+    events.connect("inproc://client-events").unwrap();
+    let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
+    let event = recv_parts(&events);
+    assert_eq!(u16::from_ne_bytes([event[0][0], event[0][1]]), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
+    assert_eq!(u32::from_ne_bytes([event[0][2], event[0][3], event[0][4], event[0][5]]), 500);
+    handler.join().unwrap();
+    finish(context, [server, client, events]);
+}
+
+#[test]
+fn a_null_client_refused_with_500_hears_why() {
+    let context = Context::new();
+    let handler = zap_handler(&context, "500", 1);
+    let server = socket(&context, ZMQ_DEALER);
+    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = socket(&context, ZMQ_DEALER);
+    client
+        .monitor(Some("inproc://null-events"), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64, 1, ZMQ_PAIR)
+        .unwrap();
+    let events = socket(&context, ZMQ_PAIR);
+    events.connect("inproc://null-events").unwrap();
+    client.connect(&last_endpoint(&server)).unwrap();
+    let event = recv_parts(&events);
+    assert_eq!(u16::from_ne_bytes([event[0][0], event[0][1]]), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
+    assert_eq!(u32::from_ne_bytes([event[0][2], event[0][3], event[0][4], event[0][5]]), 500);
+    handler.join().unwrap();
+    finish(context, [server, client, events]);
+}
