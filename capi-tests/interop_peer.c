@@ -19,6 +19,10 @@
  *  "keep" ones, in order: subscriptions travel one way and filtering works the
  *  other, whichever library is on which side.
  *
+ *  With INTEROP_SECURITY=plain or curve, the binding side is the PLAIN or CURVE
+ *  server, with a ZAP handler (a REP thread that accepts "admin"/"secret" or the
+ *  test client key, and refuses anything else), and the connecting side the client.
+ *
  *  The binding side writes its resolved endpoint to ready-file (for wildcard ports), so
  *  the test can start the connecting side. Exit status 0 means every check passed. */
 #include <zmq.h>
@@ -140,6 +144,73 @@ static void expect_published (void *socket)
     expect_text (socket, "keep-END");
 }
 
+/*  Fixed CURVE test keys (Z85), the same in both processes.  */
+static const char server_public[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+static const char server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+static const char client_public[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+static const char client_secret[] = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+
+static void zap_handler (void *handler)
+{
+    for (;;) {
+        char frames[8][64];
+        size_t sizes[8];
+        int count = 0, more = 1;
+        while (more && count < 8) {
+            int n = zmq_recv (handler, frames[count], sizeof frames[count], 0);
+            if (n < 0) {
+                zmq_close (handler); /* the context is going */
+                return;
+            }
+            sizes[count++] = (size_t) n;
+            size_t size = sizeof more;
+            zmq_getsockopt (handler, ZMQ_RCVMORE, &more, &size);
+        }
+        int ok = 0;
+        if (count >= 6 && sizes[5] == 5 && memcmp (frames[5], "PLAIN", 5) == 0 && count == 8)
+            ok = sizes[6] == 5 && memcmp (frames[6], "admin", 5) == 0 && sizes[7] == 6
+                 && memcmp (frames[7], "secret", 6) == 0;
+        else if (count == 7 && sizes[5] == 5 && memcmp (frames[5], "CURVE", 5) == 0) {
+            unsigned char expected[32];
+            zmq_z85_decode (expected, client_public);
+            ok = sizes[6] == 32 && memcmp (frames[6], expected, 32) == 0;
+        }
+        zmq_send (handler, "1.0", 3, ZMQ_SNDMORE);
+        zmq_send (handler, frames[1], sizes[1], ZMQ_SNDMORE);
+        zmq_send (handler, ok ? "200" : "400", 3, ZMQ_SNDMORE);
+        zmq_send (handler, "", 0, ZMQ_SNDMORE);
+        zmq_send (handler, ok ? "admin" : "", ok ? 5 : 0, ZMQ_SNDMORE);
+        zmq_send (handler, "", 0, 0);
+    }
+}
+
+/*  Makes `socket` the server (binding) or the client of INTEROP_SECURITY.  */
+static void secure (void *ctx, void *socket, int binding, const char *mechanism)
+{
+    int one = 1;
+    if (binding) {
+        void *handler = zmq_socket (ctx, ZMQ_REP);
+        if (!handler || zmq_bind (handler, "inproc://zeromq.zap.01") != 0)
+            fail ("ZAP handler");
+        zmq_threadstart (zap_handler, handler);
+    }
+    if (strcmp (mechanism, "plain") == 0) {
+        if (binding)
+            zmq_setsockopt (socket, ZMQ_PLAIN_SERVER, &one, sizeof one);
+        else {
+            zmq_setsockopt (socket, ZMQ_PLAIN_USERNAME, "admin", 5);
+            zmq_setsockopt (socket, ZMQ_PLAIN_PASSWORD, "secret", 6);
+        }
+    } else if (binding) {
+        zmq_setsockopt (socket, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, server_secret, 40);
+    } else {
+        zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, server_public, 40);
+        zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, client_public, 40);
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, client_secret, 40);
+    }
+}
+
 static void expect_script (void *socket)
 {
     for (size_t i = 0; i < SIZE_COUNT; i++)
@@ -195,6 +266,9 @@ int main (int argc, char *argv[])
     }
     int linger = 5000;
     zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+    const char *security = getenv ("INTEROP_SECURITY");
+    if (security)
+        secure (ctx, socket, binding, security);
     if (type == ZMQ_SUB)
         zmq_setsockopt (socket, ZMQ_SUBSCRIBE, "keep", 4);
 

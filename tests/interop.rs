@@ -131,6 +131,19 @@ fn tcp_with_the_system_libzmq() {
 }
 
 #[test]
+fn plain_and_curve_with_the_system_libzmq() {
+    let program = peer_program();
+    for mechanism in ["plain", "curve"] {
+        let env = [("INTEROP_SECURITY", mechanism)];
+        for (server, client) in [(Lib::Ours, Lib::System), (Lib::System, Lib::Ours)] {
+            let endpoint = "tcp://127.0.0.1:*";
+            pairing_with(&program, server, "pull", client, "push", endpoint, &env);
+            pairing_with(&program, server, "rep", client, "req", endpoint, &env);
+        }
+    }
+}
+
+#[test]
 fn tcp_over_ipv6_loopback() {
     let program = peer_program();
     // The binder needs ZMQ_IPV6 for [::1]; the peer program sets it for "[" endpoints.
