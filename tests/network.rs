@@ -386,3 +386,18 @@ fn use_fd_listens_on_a_descriptor_the_application_made() {
     assert_eq!(recv(&server), b"over an adopted listener");
     finish(context, [server, client]);
 }
+
+#[test]
+fn messages_over_tcp_know_their_descriptor() {
+    let context = Context::new();
+    let server = socket(&context, ZMQ_PAIR);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = socket(&context, ZMQ_PAIR);
+    client.connect(&last_endpoint(&server)).unwrap();
+    send(&client, b"where from");
+    let msg = server.recv(0).unwrap();
+    // ZMQ_SRCFD (deprecated): the accepted connection's descriptor.
+    let fd = msg.metadata().and_then(|metadata| metadata.source_fd()).expect("a source descriptor");
+    assert!(fd > 2);
+    finish(context, [server, client]);
+}

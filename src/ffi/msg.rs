@@ -273,10 +273,7 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         let msg = unsafe { msg_ref(msg) }?;
         match property {
             ZMQ_MORE => Ok(msg.more().into()),
-            ZMQ_SRCFD => {
-                let fd = msg.property(b"__fd")?.to_str().ok().and_then(|fd| fd.parse().ok());
-                fd.ok_or(Errno::EINVAL)
-            }
+            ZMQ_SRCFD => msg.metadata().and_then(|metadata| metadata.source_fd()).ok_or(Errno::EINVAL),
             ZMQ_SHARED => Ok(msg.is_shared().into()),
             _ => Err(Errno::EINVAL),
         }

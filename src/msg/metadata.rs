@@ -8,11 +8,23 @@ use std::ffi::{CStr, CString};
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Metadata {
     properties: Vec<(String, CString)>,
+    /// The descriptor of the connection (the deprecated `ZMQ_SRCFD`); not a property.
+    source_fd: Option<i32>,
 }
 
 impl Metadata {
     pub fn new() -> Metadata {
         Metadata::default()
+    }
+
+    /// Records the descriptor the connection's messages arrive on.
+    pub fn set_source_fd(&mut self, fd: Option<i32>) {
+        self.source_fd = fd;
+    }
+
+    /// The descriptor the connection's messages arrive on (`ZMQ_SRCFD`).
+    pub fn source_fd(&self) -> Option<i32> {
+        self.source_fd
     }
 
     /// Adds or replaces a property. Values containing NUL are cut at the first NUL,

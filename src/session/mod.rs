@@ -248,7 +248,8 @@ impl Session {
         })
     }
 
-    fn config(&self, peer_address: Option<String>) -> Config {
+    /// The protocol's settings for a connection on `stream`.
+    fn config(&self, stream: &Stream) -> Config {
         let options = &self.link.options;
         Config {
             socket_type: options.socket_type,
@@ -264,7 +265,8 @@ impl Session {
                 .then(|| Duration::from_millis(u64::from(options.heartbeat_ttl) * 100)),
             heartbeat_timeout: millis(options.heartbeat_timeout),
             handshake_ivl: millis(options.handshake_ivl),
-            peer_address,
+            peer_address: stream.peer_address(),
+            source_fd: Some(stream.fd()),
             security: security_of(options),
             zap_domain: options.zap_domain.clone(),
             zap_enforce_domain: options.zap_enforce_domain,
@@ -275,9 +277,9 @@ impl Session {
     fn start_protocol(&mut self, stream: Stream, now: Instant) {
         let options = &self.link.options;
         let protocol = if options.raw_socket {
-            Wire::raw(stream.peer_address(), options.raw_notify)
+            Wire::raw(stream.peer_address(), Some(stream.fd()), options.raw_notify)
         } else {
-            Wire::zmtp(self.config(stream.peer_address()), now)
+            Wire::zmtp(self.config(&stream), now)
         };
         self.connection = Some(Link { stream, protocol: Some(protocol) });
         self.handshake_done = false;

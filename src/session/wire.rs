@@ -26,8 +26,8 @@ impl Wire {
 
     /// Raw bytes (STREAM, or ROUTER with `ZMQ_ROUTER_RAW`), announcing the connection
     /// with an empty message when `notify`, as `ZMQ_STREAM_NOTIFY` asks.
-    pub fn raw(peer_address: Option<String>, notify: bool) -> Wire {
-        Wire::Raw(RawStream::new(peer_address, notify))
+    pub fn raw(peer_address: Option<String>, source_fd: Option<i32>, notify: bool) -> Wire {
+        Wire::Raw(RawStream::new(peer_address, source_fd, notify))
     }
 
     pub fn is_raw(&self) -> bool {
@@ -131,8 +131,9 @@ pub struct RawStream {
 const RAW_READ: usize = 8192;
 
 impl RawStream {
-    fn new(peer_address: Option<String>, notify: bool) -> RawStream {
+    fn new(peer_address: Option<String>, source_fd: Option<i32>, notify: bool) -> RawStream {
         let mut metadata = Metadata::new();
+        metadata.set_source_fd(source_fd);
         if let Some(address) = &peer_address {
             metadata.insert("Peer-Address", address.as_bytes());
         }
@@ -188,7 +189,7 @@ mod tests {
     use super::*;
 
     fn raw(notify: bool) -> Wire {
-        Wire::raw(None, notify)
+        Wire::raw(None, None, notify)
     }
 
     #[test]

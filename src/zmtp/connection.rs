@@ -528,6 +528,7 @@ impl Connection {
         }
         self.codec = mechanism.take_codec();
         let mut metadata = Metadata::new();
+        metadata.set_source_fd(self.config.source_fd);
         let mut names: Vec<&str> = Vec::new();
         if let Some(address) = self.config.peer_address.as_deref().filter(|address| !address.is_empty()) {
             metadata.insert(PEER_ADDRESS, address.as_bytes());

@@ -69,6 +69,9 @@ pub struct Config {
     /// Put on received messages as the `Peer-Address` property (ZMTP 3.x peers), and
     /// sent as the address in ZAP requests.
     pub peer_address: Option<String>,
+    /// The descriptor the connection runs on, recorded on received messages for the
+    /// deprecated `ZMQ_SRCFD` (an opaque number here).
+    pub source_fd: Option<i32>,
     /// The security mechanism and its keys: `ZMQ_MECHANISM` with `ZMQ_PLAIN_SERVER`/
     /// `ZMQ_CURVE_SERVER` (as_server) and the `ZMQ_PLAIN_*`/`ZMQ_CURVE_*` options.
     /// Both peers must use the same mechanism (else
@@ -148,6 +151,7 @@ impl Config {
             heartbeat_timeout: None,
             handshake_ivl: Some(Duration::from_secs(30)),
             peer_address: None,
+            source_fd: None,
             security: Security::Null,
             zap_domain: Vec::new(),
             zap_enforce_domain: false,
