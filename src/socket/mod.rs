@@ -19,6 +19,7 @@ pub mod proxy;
 mod pull;
 mod push;
 mod radio;
+pub mod readiness;
 mod rep;
 mod req;
 mod router;
@@ -182,8 +183,34 @@ impl Socket {
         self.inner.mailbox.expose_fd()
     }
 
-    /// Locks the state and applies pending commands; `ETERM` after a shutdown.
+    /// Whether the type is thread-safe (`ZMQ_THREAD_SAFE`): CLIENT, SERVER, …
+    pub fn is_thread_safe(&self) -> bool {
+        is_thread_safe(self.inner.socket_type)
+    }
+
+    /// A number that tells this socket from every other one alive.
+    pub fn identity(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
+    /// The pollers holding the socket (see `readiness`).
+    pub(crate) fn watchers(&self) -> &readiness::Watchers {
+        self.inner.mailbox.watchers()
+    }
+
+    /// Locks the state for a call that may change it, and applies pending commands;
+    /// `ETERM` after a shutdown. The pollers holding the socket will look at it again.
     fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let state = self.lock_to_read()?;
+        // Held under the state lock, so a poller looking at the socket because of this
+        // sees what the call did.
+        self.inner.mailbox.watchers().notify();
+        Ok(state)
+    }
+
+    /// Locks the state and applies pending commands (which told the pollers already);
+    /// `ETERM` after a shutdown.
+    fn lock_to_read(&self) -> Result<MutexGuard<'_, State>> {
         let mut state = self.inner.state.lock();
         if self.inner.mailbox.has_pending() {
             state.process_commands(&self.inner.mailbox);
@@ -484,7 +511,7 @@ impl Socket {
     /// `ZMQ_EVENTS`: `ZMQ_POLLIN` when a part can be received, `ZMQ_POLLOUT` when one
     /// can be sent, right now.
     pub fn events(&self) -> Result<c_short> {
-        let mut state = self.lock()?;
+        let mut state = self.lock_to_read()?;
         let mut events = 0;
         if state.pattern.has_in() {
             events |= ZMQ_POLLIN as c_short;
