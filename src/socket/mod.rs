@@ -15,6 +15,7 @@ mod network;
 mod pair;
 mod pattern;
 pub mod poll;
+pub mod poller;
 pub mod proxy;
 mod pull;
 mod push;
