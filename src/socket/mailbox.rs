@@ -29,6 +29,10 @@ pub enum Command {
     Attach(Pipe),
     /// The context is shutting down: blocking calls return `ETERM`.
     Stop,
+    /// A tcp, ipc or udp endpoint was started in an I/O thread. Nothing to do; as
+    /// libzmq's `own` command, it leaves `ZMQ_FD` readable after `zmq_bind` or
+    /// `zmq_connect` until the socket is next used (libzmq's tests count on it).
+    Launched,
 }
 
 /// A socket's command queue. Its signal (the `ZMQ_FD` descriptor) is raised while

@@ -264,6 +264,7 @@ impl Socket {
                 let link = self.link(&state);
                 let listener = Listener::new(listener, resolved.clone(), link);
                 let token = network::start(&io, move |reactor| listener.start(reactor))?;
+                self.inner.mailbox.send(Command::Launched);
                 state.network.push(NetworkEndpoint {
                     // A wildcard is unbound by what it resolved to, never by itself.
                     uris: if uri.contains('*') {
@@ -283,6 +284,7 @@ impl Socket {
                 let role = UdpRole::of(self.inner.socket_type, true)?;
                 let io = self.inner.context.io_thread()?;
                 let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                self.inner.mailbox.send(Command::Launched);
                 let id = pipe.id();
                 state.attach(pipe, &self.inner.mailbox);
                 // Closed synchronously (as a listener), so the port is free at once.
@@ -367,6 +369,7 @@ impl Socket {
                 let token = network::start(&io, move |reactor| {
                     Session::connecting(link, target, &uri_text, session_end).start(reactor)
                 })?;
+                self.inner.mailbox.send(Command::Launched);
                 let connect_routing_id = state.connect_routing_id.take();
                 let pipe = socket_end.map(|end| {
                     if let Some(routing_id) = connect_routing_id {
@@ -388,6 +391,7 @@ impl Socket {
                 let role = UdpRole::of(self.inner.socket_type, false)?;
                 let io = self.inner.context.io_thread()?;
                 let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                self.inner.mailbox.send(Command::Launched);
                 let id = pipe.id();
                 // A udp peer cannot join groups: it takes every message.
                 state.attach_unfiltered(pipe, &self.inner.mailbox);
@@ -700,6 +704,7 @@ impl State {
                 Command::PipeTerm(id) => self.pattern.peer_closed(id),
                 Command::Attach(pipe) => self.attach(pipe, mailbox),
                 Command::Stop => self.terminated = true,
+                Command::Launched => {}
             }
         }
     }
