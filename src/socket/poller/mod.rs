@@ -330,7 +330,8 @@ impl<T: Clone> Poller<T> {
             if let Ok(millis) = u64::try_from(timeout_ms) {
                 let now = Instant::now();
                 match deadline {
-                    None => deadline = Some(now + Duration::from_millis(millis)),
+                    // Too far to represent: as good as forever.
+                    None => deadline = now.checked_add(Duration::from_millis(millis)),
                     Some(deadline) if now >= deadline => return Err(Errno::EAGAIN),
                     Some(_) => {}
                 }
@@ -391,17 +392,11 @@ impl<T: Clone> Poller<T> {
 
     /// Waits up to `timeout` for the epoll set, then lists this pass's candidates, in
     /// the order they were added: the sockets to look at again, those that posted,
-    /// and the descriptors found ready.
+    /// and the descriptors found ready. The system calls come first, so a failure
+    /// (`EINTR`) leaves every list as it was.
     fn gather(&mut self, timeout: Option<Duration>) -> Result<()> {
-        let may_block = timeout != Some(Duration::ZERO);
-        // Not asleep while a socket's token already waits.
-        let sleeps = may_block && self.inbox.prepare_to_sleep();
-        let timeout = if may_block && !sleeps { Some(Duration::ZERO) } else { timeout };
-        let count = self.epoll.wait(&mut self.buffers.ready, self.epoll_fds + 1, timeout);
-        if sleeps {
-            self.inbox.woke();
-        }
-        let count = count?;
+        let count = self.wait_for_epoll(timeout)?;
+        self.poll_refused_fds()?;
         let Buffers { ready, tokens, candidates, poll_fds } = &mut self.buffers;
         candidates.clear();
         for key in self.recheck.drain(..) {
@@ -421,22 +416,46 @@ impl<T: Clone> Poller<T> {
         for readiness in ready.ready(count).filter(|readiness| readiness.token != INBOX) {
             list(&mut self.items, candidates, Key::from_token(readiness.token), readiness.revents);
         }
-        if !self.polled_fds.is_empty() {
-            poll_fds.clear();
-            for &key in &self.polled_fds {
-                if let Some(Item { target: Target::Fd { fd, .. }, events, .. }) = self.items.get(key) {
-                    poll_fds.push(sys::poll_fd(*fd, system_events(*events)));
-                }
-            }
-            sys::wait(poll_fds, Some(Duration::ZERO), None)?;
-            for (&key, polled) in self.polled_fds.iter().zip(poll_fds.iter()) {
-                if polled.revents != 0 {
-                    list(&mut self.items, candidates, key, polled.revents);
-                }
+        for (&key, polled) in self.polled_fds.iter().zip(poll_fds.iter()) {
+            if polled.revents != 0 {
+                list(&mut self.items, candidates, key, polled.revents);
             }
         }
         candidates.sort_unstable_by_key(|candidate| candidate.order);
         Ok(())
+    }
+
+    /// `epoll_wait` for up to `timeout`, or not at all when a socket's token already
+    /// waits; returns how many descriptors are ready.
+    fn wait_for_epoll(&mut self, timeout: Option<Duration>) -> Result<usize> {
+        let may_block = timeout != Some(Duration::ZERO);
+        let sleeps = may_block && self.inbox.prepare_to_sleep();
+        let timeout = if may_block && !sleeps { Some(Duration::ZERO) } else { timeout };
+        let count = self.epoll.wait(&mut self.buffers.ready, self.epoll_fds + 1, timeout);
+        if sleeps {
+            self.inbox.woke();
+        }
+        count
+    }
+
+    /// poll(2) over the descriptors epoll refused, without waiting: their readiness
+    /// ends up in `buffers.poll_fds`, one entry per `polled_fds` entry.
+    fn poll_refused_fds(&mut self) -> Result<()> {
+        let poll_fds = &mut self.buffers.poll_fds;
+        poll_fds.clear();
+        if self.polled_fds.is_empty() {
+            return Ok(());
+        }
+        for &key in &self.polled_fds {
+            poll_fds.push(match self.items.get(key) {
+                Some(Item { target: Target::Fd { fd, .. }, events, .. }) => {
+                    sys::poll_fd(*fd, system_events(*events))
+                }
+                // poll(2) ignores a negative descriptor.
+                _ => sys::poll_fd(-1, 0),
+            });
+        }
+        sys::wait(poll_fds, Some(Duration::ZERO), None).map(drop)
     }
 
     /// Looks at this pass's candidates in order and reports the ready ones, at most
