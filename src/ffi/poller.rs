@@ -217,11 +217,7 @@ pub unsafe extern "C" fn zmq_poller_add_fd(
 /// `poller` must be NULL or a handle from `zmq_poller_new`.
 #[cfg(zmq_draft)]
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn zmq_poller_modify_fd(
-    poller: *mut c_void,
-    fd: zmq_fd_t,
-    events: c_short,
-) -> c_int {
+pub unsafe extern "C" fn zmq_poller_modify_fd(poller: *mut c_void, fd: zmq_fd_t, events: c_short) -> c_int {
     boundary::call(|| {
         // SAFETY: forwarded contract.
         unsafe { shared_poller(poller) }?.lock().poller.modify_fd(fd, events)?;
