@@ -397,6 +397,22 @@ fn a_shutdown_ends_a_wait_with_eterm_and_every_wait_after() {
     finish(context, [a, b, quiet]);
 }
 
+#[test]
+fn a_socket_closed_while_in_a_poller_is_never_ready_and_the_context_still_ends() {
+    // zmq_poller(3) makes this undefined; here it must simply be harmless.
+    let context = Context::new();
+    let (a, b) = connected_pair(&context, ZMQ_PAIR, ZMQ_PAIR, "inproc://closed-in-poller");
+    let mut poller = Poller::new().unwrap();
+    poller.add(&a, "a", IN | OUT).unwrap();
+    send(&b, b"x");
+    a.close();
+    b.close();
+    assert_eq!(wait(&mut poller, 1, 0), Err(Errno::EAGAIN));
+    context.terminate();
+    assert_eq!(wait(&mut poller, 1, 0), Err(Errno::EAGAIN));
+    poller.remove(&a).unwrap();
+}
+
 extern "C" fn note_signal(_: libc::c_int) {}
 
 #[test]
