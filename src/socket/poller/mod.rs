@@ -289,11 +289,11 @@ impl<T: Clone> Poller<T> {
     /// zmq_poller_wait_all: waits until a registration is ready or `timeout_ms`
     /// passes (-1: forever, 0: just look), and puts at most `max` ready
     /// registrations into `ready`, in the order they were added; returns how many
-    /// (never 0). Errors, as libzmq: `EAGAIN` when the time is up, or at once when
-    /// nothing asks for events and the timeout is not negative (after sleeping it
-    /// out); `EFAULT` when nothing is registered or asks for events and the timeout
-    /// is negative; `ETERM` when a socket's context was shut down; `EINTR` when a
-    /// signal interrupted the wait.
+    /// (never 0). Errors, as libzmq: `EAGAIN` when the time is up (when nothing asks
+    /// for events: after sleeping through the timeout, without looking); `EFAULT`
+    /// when nothing is registered or asks for events and the timeout is negative;
+    /// `ETERM` when a socket's context was shut down; `EINTR` when a signal
+    /// interrupted the wait.
     pub fn wait(&mut self, ready: &mut Vec<PollerEvent<T>>, max: usize, timeout_ms: c_long) -> Result<usize> {
         ready.clear();
         if self.is_empty() && timeout_ms < 0 {
