@@ -2,14 +2,15 @@
 //! with libzmq 4.3.5's rules (`socket_poller.cpp`), at a cost that does not grow with
 //! the size of the set.
 //!
-//! Descriptors are registered once with an epoll set. Sockets post to the poller's
-//! inbox whenever they may have changed (see `socket::readiness`), and the inbox's
-//! descriptor is in the same epoll set. A wait is one `epoll_wait` and a look at
+//! Descriptors are registered once with an epoll set (`descriptors`). Sockets post to
+//! the poller's inbox whenever they may have changed (see `socket::readiness`), and
+//! the inbox's descriptor is in the same epoll set. A wait is one `epoll_wait` and a look at
 //! `ZMQ_EVENTS` of the sockets that may be ready: those that posted, and those the
 //! previous wait found ready (or failing), which a level-triggered poller reports
 //! again for as long as they stay so. Every other socket was not ready when last
 //! looked at, and nothing has happened to it since.
 
+mod descriptors;
 mod items;
 
 use core::ffi::{c_long, c_short};
@@ -19,13 +20,12 @@ use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::poll::{system_events, zmq_events};
+use super::poll::zmq_events;
 use super::readiness::{Inbox, Watch};
 use super::Socket;
 use crate::constants::{ZMQ_POLLERR, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_POLLPRI};
 use crate::error::{Errno, Result};
-use crate::reactor::epoll::{Epoll, ReadyBuffer};
-use crate::reactor::poll as sys;
+use descriptors::{Descriptors, FdWatch};
 use items::{Items, Key};
 
 /// The events a registration may ask for (libzmq: `EINVAL` for any other bit).
@@ -33,9 +33,6 @@ const ANY_EVENT: c_short = (ZMQ_POLLIN | ZMQ_POLLOUT | ZMQ_POLLERR | ZMQ_POLLPRI
 
 /// What a socket can be ready for.
 const SOCKET_EVENTS: c_short = (ZMQ_POLLIN | ZMQ_POLLOUT) as c_short;
-
-/// The epoll token of the inbox's descriptor (no registration's key reaches it).
-const INBOX: u64 = u64::MAX;
 
 /// libzmq's `retired_fd`: `EBADF` as a descriptor argument.
 const RETIRED_FD: RawFd = -1;
@@ -56,17 +53,13 @@ pub struct PollerEvent<T> {
 /// carries back in its events (the C API keeps the socket handle and `user_data`).
 #[derive(Debug)]
 pub struct Poller<T> {
-    epoll: Epoll,
+    descriptors: Descriptors,
     inbox: Arc<Inbox>,
     items: Items<Item<T>>,
     sockets: HashMap<usize, Key>,
     fds: HashMap<RawFd, Key>,
     /// Registrations asking for some event.
     enabled: usize,
-    /// Descriptors in the epoll set, besides the inbox's.
-    epoll_fds: usize,
-    /// Descriptors that epoll refused, polled with poll(2) on every pass.
-    polled_fds: Vec<Key>,
     /// Sockets to look at on the next pass whether or not they post: found ready (or
     /// failing) by the last one, or added or modified since.
     recheck: Vec<Key>,
@@ -80,10 +73,8 @@ pub struct Poller<T> {
 
 #[derive(Debug, Default)]
 struct Buffers {
-    ready: ReadyBuffer,
     tokens: Vec<u64>,
     candidates: Vec<Candidate>,
-    poll_fds: Vec<sys::PollFd>,
 }
 
 /// One registration.
@@ -102,18 +93,6 @@ struct Item<T> {
 enum Target {
     Socket { socket: Socket, watch: Arc<Watch> },
     Fd { fd: RawFd, watching: FdWatch },
-}
-
-/// How a descriptor is watched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FdWatch {
-    /// Not at all: it asks for no events.
-    Idle,
-    /// By the epoll set.
-    Epoll,
-    /// By poll(2) on every pass: epoll refuses it (a regular file, a descriptor that
-    /// is not open) and poll(2) reports it at once, as libzmq's poll-based poller does.
-    Polled,
 }
 
 /// A registration to look at in this pass, with its descriptor's readiness.
@@ -141,18 +120,14 @@ fn check_fd(fd: RawFd) -> Result<()> {
 impl<T: Clone> Poller<T> {
     /// An empty poller; `EMFILE` when descriptors run out.
     pub fn new() -> Result<Poller<T>> {
-        let epoll = Epoll::new()?;
         let inbox = Inbox::new()?;
-        epoll.add(inbox.fd(), sys::POLLIN, INBOX)?;
         Ok(Poller {
-            epoll,
+            descriptors: Descriptors::new(inbox.fd())?,
             inbox,
             items: Items::default(),
             sockets: HashMap::new(),
             fds: HashMap::new(),
             enabled: 0,
-            epoll_fds: 0,
-            polled_fds: Vec::new(),
             recheck: Vec::new(),
             had_thread_safe: false,
             exposed: false,
@@ -219,12 +194,9 @@ impl<T: Clone> Poller<T> {
             return Err(Errno::EINVAL);
         }
         let (key, order) = self.items.next();
-        let watching = self.watch_fd(fd, key, FdWatch::Idle, events)?;
+        let watching = self.descriptors.watch(fd, key, FdWatch::Idle, events)?;
         self.items.insert(Item { order, events, data, target: Target::Fd { fd, watching }, listed: false });
         self.fds.insert(fd, key);
-        if watching == FdWatch::Polled {
-            self.polled_fds.push(key);
-        }
         self.count_enabled(0, events);
         Ok(())
     }
@@ -238,18 +210,12 @@ impl<T: Clone> Poller<T> {
         let Some(Item { target: Target::Fd { watching, .. }, .. }) = self.items.get(key) else {
             return Err(Errno::EINVAL);
         };
-        let was = *watching;
-        let now = self.watch_fd(fd, key, was, events)?;
+        let now = self.descriptors.watch(fd, key, *watching, events)?;
         if let Some(Item { target: Target::Fd { watching, .. }, events: asked, .. }) = self.items.get_mut(key)
         {
             *watching = now;
             let old = std::mem::replace(asked, events);
             self.count_enabled(old, events);
-        }
-        if was == FdWatch::Polled && now != FdWatch::Polled {
-            self.polled_fds.retain(|&polled| polled != key);
-        } else if was != FdWatch::Polled && now == FdWatch::Polled {
-            self.polled_fds.push(key);
         }
         Ok(())
     }
@@ -261,10 +227,7 @@ impl<T: Clone> Poller<T> {
         let item = self.items.remove(key).ok_or(Errno::EINVAL)?;
         self.count_enabled(item.events, 0);
         if let Target::Fd { watching, .. } = item.target {
-            self.watch_fd(fd, key, watching, 0)?;
-            if watching == FdWatch::Polled {
-                self.polled_fds.retain(|&polled| polled != key);
-            }
+            self.descriptors.watch(fd, key, watching, 0)?;
         }
         Ok(())
     }
@@ -283,7 +246,7 @@ impl<T: Clone> Poller<T> {
                 self.inbox.raise_if_exposed();
             }
         }
-        Ok(self.epoll.fd())
+        Ok(self.descriptors.fd())
     }
 
     /// zmq_poller_wait_all: waits until a registration is ready or `timeout_ms`
@@ -356,48 +319,13 @@ impl<T: Clone> Poller<T> {
         }
     }
 
-    /// Moves a descriptor from being watched as `was` to what `events` need.
-    fn watch_fd(&mut self, fd: RawFd, key: Key, was: FdWatch, events: c_short) -> Result<FdWatch> {
-        let interest = system_events(events);
-        Ok(match (was, events != 0) {
-            (FdWatch::Idle, false) | (FdWatch::Polled, false) => FdWatch::Idle,
-            (FdWatch::Polled, true) => FdWatch::Polled,
-            (FdWatch::Epoll, false) => {
-                // A descriptor closed before its removal has left the set already.
-                let _ = self.epoll.remove(fd);
-                self.epoll_fds -= 1;
-                FdWatch::Idle
-            }
-            (FdWatch::Epoll, true) => match self.epoll.modify(fd, interest, key.token()) {
-                Ok(()) => FdWatch::Epoll,
-                Err(error) => {
-                    // Closed (and perhaps reopened) while registered.
-                    self.epoll_fds -= 1;
-                    if error != Errno::ENOENT && error != Errno::EBADF {
-                        return Err(error);
-                    }
-                    self.watch_fd(fd, key, FdWatch::Idle, events)?
-                }
-            },
-            (FdWatch::Idle, true) => match self.epoll.add(fd, interest, key.token()) {
-                Ok(()) => {
-                    self.epoll_fds += 1;
-                    FdWatch::Epoll
-                }
-                Err(Errno(libc::EPERM | libc::EBADF)) => FdWatch::Polled,
-                Err(error) => return Err(error),
-            },
-        })
-    }
-
-    /// Waits up to `timeout` for the epoll set, then lists this pass's candidates, in
-    /// the order they were added: the sockets to look at again, those that posted,
-    /// and the descriptors found ready. The system calls come first, so a failure
+    /// Waits up to `timeout` for the descriptors, then lists this pass's candidates,
+    /// in the order they were added: the sockets to look at again, those that
+    /// posted, and the descriptors found ready. The wait comes first, so a failure
     /// (`EINTR`) leaves every list as it was.
     fn gather(&mut self, timeout: Option<Duration>) -> Result<()> {
-        let count = self.wait_for_epoll(timeout)?;
-        self.poll_refused_fds()?;
-        let Buffers { ready, tokens, candidates, poll_fds } = &mut self.buffers;
+        self.wait_for_descriptors(timeout)?;
+        let Buffers { tokens, candidates } = &mut self.buffers;
         candidates.clear();
         for key in self.recheck.drain(..) {
             list(&mut self.items, candidates, key, 0);
@@ -413,49 +341,24 @@ impl<T: Clone> Poller<T> {
         // Pairs with the SeqCst of `Watch::notify`: a change that found its token
         // still posted is seen by the look that follows.
         fence(Ordering::SeqCst);
-        for readiness in ready.ready(count).filter(|readiness| readiness.token != INBOX) {
-            list(&mut self.items, candidates, Key::from_token(readiness.token), readiness.revents);
-        }
-        for (&key, polled) in self.polled_fds.iter().zip(poll_fds.iter()) {
-            if polled.revents != 0 {
-                list(&mut self.items, candidates, key, polled.revents);
-            }
+        for (key, revents) in self.descriptors.ready() {
+            list(&mut self.items, candidates, key, revents);
         }
         candidates.sort_unstable_by_key(|candidate| candidate.order);
         Ok(())
     }
 
-    /// `epoll_wait` for up to `timeout`, or not at all when a socket's token already
-    /// waits; returns how many descriptors are ready.
-    fn wait_for_epoll(&mut self, timeout: Option<Duration>) -> Result<usize> {
+    /// Waits for the descriptors up to `timeout`, or not at all when a socket's token
+    /// already waits in the inbox.
+    fn wait_for_descriptors(&mut self, timeout: Option<Duration>) -> Result<()> {
         let may_block = timeout != Some(Duration::ZERO);
         let sleeps = may_block && self.inbox.prepare_to_sleep();
         let timeout = if may_block && !sleeps { Some(Duration::ZERO) } else { timeout };
-        let count = self.epoll.wait(&mut self.buffers.ready, self.epoll_fds + 1, timeout);
+        let outcome = self.descriptors.wait(timeout);
         if sleeps {
             self.inbox.woke();
         }
-        count
-    }
-
-    /// poll(2) over the descriptors epoll refused, without waiting: their readiness
-    /// ends up in `buffers.poll_fds`, one entry per `polled_fds` entry.
-    fn poll_refused_fds(&mut self) -> Result<()> {
-        let poll_fds = &mut self.buffers.poll_fds;
-        poll_fds.clear();
-        if self.polled_fds.is_empty() {
-            return Ok(());
-        }
-        for &key in &self.polled_fds {
-            poll_fds.push(match self.items.get(key) {
-                Some(Item { target: Target::Fd { fd, .. }, events, .. }) => {
-                    sys::poll_fd(*fd, system_events(*events))
-                }
-                // poll(2) ignores a negative descriptor.
-                _ => sys::poll_fd(-1, 0),
-            });
-        }
-        sys::wait(poll_fds, Some(Duration::ZERO), None).map(drop)
+        outcome
     }
 
     /// Looks at this pass's candidates in order and reports the ready ones, at most
