@@ -1074,84 +1074,134 @@ ZMQ_EXPORT int zmq_ppoll(struct zmq_pollitem_t *items, int nitems, long timeout,
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_new (draft): not implemented yet (`ENOTSUP`).
+ zmq_poller_new (draft): a new, empty poller.
  */
 ZMQ_EXPORT void *zmq_poller_new(void);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_destroy (draft): no poller can exist yet, so `EFAULT`.
+ zmq_poller_destroy (draft): frees the poller (its sockets and descriptors are
+ left as they are) and clears `*poller_p`; `EFAULT` unless `*poller_p` is a poller.
+
+ # Safety
+ `poller_p` must be NULL or point to NULL or to a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_destroy(void **poller_p);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_size (draft).
+ zmq_poller_size (draft): how many sockets and descriptors are registered.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_size(void *poller);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_add (draft).
+ zmq_poller_add (draft): registers `socket` for `events` (ZMQ_POLLIN,
+ ZMQ_POLLOUT; 0 is allowed), with `user_data` to give back in its events.
+ `EINVAL` when it is registered already or for other event bits.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_add(void *poller, void *socket, void *user_data, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_modify (draft).
+ zmq_poller_modify (draft): changes the events a registered socket waits for;
+ `EINVAL` when it is not registered.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_modify(void *poller, void *socket, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_remove (draft).
+ zmq_poller_remove (draft): unregisters a socket; `EINVAL` when it is not
+ registered.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_remove(void *poller, void *socket);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_add_fd (draft).
+ zmq_poller_add_fd (draft): registers a descriptor for `events` (ZMQ_POLLIN,
+ ZMQ_POLLOUT, ZMQ_POLLPRI, ZMQ_POLLERR; 0 is allowed). `EBADF` for -1, `EINVAL`
+ when it is registered already or for other event bits.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_modify_fd (draft).
+ zmq_poller_modify_fd (draft): `EBADF` for -1, `EINVAL` when not registered.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_remove_fd (draft).
+ zmq_poller_remove_fd (draft): `EBADF` for -1, `EINVAL` when not registered.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`.
  */
 ZMQ_EXPORT int zmq_poller_remove_fd(void *poller, zmq_fd_t fd);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_wait (draft).
+ zmq_poller_wait (draft): zmq_poller_wait_all for one event; 0 on success. On
+ failure `*event` is blanked (no socket, fd -1).
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`; `event` NULL or writable.
  */
 ZMQ_EXPORT int zmq_poller_wait(void *poller, struct zmq_poller_event_t *event, long timeout);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_wait_all (draft).
+ zmq_poller_wait_all (draft): waits up to `timeout` ms (-1: forever, 0: just look)
+ for registered sockets and descriptors to be ready, and writes at most
+ `n_events` of them, in the order they were added; returns how many (never 0).
+ `EAGAIN` when the time is up (also when nothing asks for events: after
+ sleeping `timeout`); `EFAULT` for a NULL `events`, or when nothing is registered
+ or asks for events and `timeout` is negative; `EINVAL` for a negative `n_events`; `ETERM` when a
+ socket's context was shut down; `EINTR` when a signal interrupted the wait.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`; `events` NULL or
+ `n_events` writable events.
  */
 ZMQ_EXPORT int zmq_poller_wait_all(void *poller, struct zmq_poller_event_t *events, int n_events, long timeout);
 #endif
 
 #if defined(ZMQ_BUILD_DRAFT_API)
 /*
- zmq_poller_fd (draft).
+ zmq_poller_fd (draft): a descriptor that becomes readable when a registered
+ socket or descriptor may be ready (then wait with timeout 0). As libzmq, only
+ once a thread-safe socket was added; `EINVAL` before.
+
+ # Safety
+ `poller` must be NULL or a handle from `zmq_poller_new`; `fd` writable.
  */
 ZMQ_EXPORT int zmq_poller_fd(void *poller, zmq_fd_t *fd);
 #endif

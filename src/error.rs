@@ -19,6 +19,7 @@ pub type Result<T> = core::result::Result<T, Errno>;
 impl Errno {
     pub const EINVAL: Errno = Errno(libc::EINVAL);
     pub const EFAULT: Errno = Errno(libc::EFAULT);
+    pub const EBADF: Errno = Errno(libc::EBADF);
     pub const ENOMEM: Errno = Errno(libc::ENOMEM);
     pub const EAGAIN: Errno = Errno(libc::EAGAIN);
     pub const EINTR: Errno = Errno(libc::EINTR);

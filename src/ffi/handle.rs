@@ -212,19 +212,23 @@ pub fn into_tagged<T>(tag: u32, value: T) -> *mut c_void {
 /// for NULL or a mismatched tag.
 ///
 /// # Safety
-/// `handle` must be NULL or point to readable memory at least as large as a
-/// `Tagged<T>`; a handle from `into_tagged::<T>` that is not released qualifies.
+/// `handle` must be NULL or point to at least 4 readable bytes (only they are read
+/// unless they hold `tag`); a handle from `into_tagged::<T>` that is not released
+/// qualifies, and so does a pointer to a C `void *` holding NULL (libzmq's tests
+/// pass `&null_poller`).
 pub unsafe fn tagged<'a, T>(handle: *mut c_void, tag: u32, error: Errno) -> Result<&'a T> {
     let tagged = handle.cast::<Tagged<T>>();
     if tagged.is_null() || !tagged.is_aligned() {
         return Err(error);
     }
-    // SAFETY: non-null, aligned, and readable by the caller's contract.
-    let tagged = unsafe { &*tagged };
-    if tagged.tag.load(Ordering::Acquire) != tag {
+    // SAFETY: the tag is the first field of the `repr(C)` struct, so only 4 aligned
+    // bytes are read, readable by the caller's contract.
+    let found = unsafe { &*tagged.cast::<AtomicU32>() };
+    if found.load(Ordering::Acquire) != tag {
         return Err(error);
     }
-    Ok(&tagged.value)
+    // SAFETY: the tag says this is a live `Tagged<T>` from `into_tagged`.
+    Ok(unsafe { &(*tagged).value })
 }
 
 /// Frees the object behind `handle`, returning it; `error` as in [`tagged`].

@@ -20,6 +20,7 @@ pub mod errno;
 pub mod handle;
 pub mod msg;
 pub mod poll;
+pub mod poller;
 pub mod proxy;
 pub mod socket;
 pub mod timers;

@@ -1,19 +1,13 @@
-//! Polling: zmq_poll(3), the draft zmq_ppoll and the draft zmq_poller API.
-//!
-//! `zmq_poll` works over sockets and plain descriptors. The `zmq_poller_*` API is
-//! not implemented yet: `zmq_poller_new` is `ENOTSUP`, so every other poller call
-//! sees no poller (`EFAULT`).
+//! Polling: zmq_poll(3) and the draft zmq_ppoll, over sockets and plain descriptors.
+//! The draft zmq_poller API is in `poller`.
 
-use core::ffi::{c_int, c_long, c_short, c_void};
+use core::ffi::{c_int, c_long};
 use std::time::Duration;
 
-use super::types::{zmq_fd_t, zmq_pollitem_t};
+use super::types::zmq_pollitem_t;
 use super::{boundary, handle};
 use crate::error::{Errno, Result};
 use crate::socket::poll::{poll, PollItem};
-
-#[cfg(zmq_draft)]
-use super::types::zmq_poller_event_t;
 
 /// zmq_poll over C poll items: validates them as libzmq does, polls, writes `revents`.
 fn poll_items(
@@ -84,118 +78,4 @@ pub unsafe extern "C" fn zmq_ppoll(
         let mask = unsafe { sigmask.as_ref() };
         poll_items(items, nitems, timeout, mask)
     })
-}
-
-/// zmq_poller_new (draft): not implemented yet (`ENOTSUP`).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_new() -> *mut c_void {
-    boundary::call(|| Err(Errno::ENOTSUP))
-}
-
-/// zmq_poller_destroy (draft): no poller can exist yet, so `EFAULT`.
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_destroy(poller_p: *mut *mut c_void) -> c_int {
-    let _ = poller_p;
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_size (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_size(poller: *mut c_void) -> c_int {
-    let _ = poller;
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_add (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_add(
-    poller: *mut c_void,
-    socket: *mut c_void,
-    user_data: *mut c_void,
-    events: c_short,
-) -> c_int {
-    let _ = (poller, socket, user_data, events);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_modify (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_modify(poller: *mut c_void, socket: *mut c_void, events: c_short) -> c_int {
-    let _ = (poller, socket, events);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_remove (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_remove(poller: *mut c_void, socket: *mut c_void) -> c_int {
-    let _ = (poller, socket);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_add_fd (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_add_fd(
-    poller: *mut c_void,
-    fd: zmq_fd_t,
-    user_data: *mut c_void,
-    events: c_short,
-) -> c_int {
-    let _ = (poller, fd, user_data, events);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_modify_fd (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_modify_fd(poller: *mut c_void, fd: zmq_fd_t, events: c_short) -> c_int {
-    let _ = (poller, fd, events);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_remove_fd (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_remove_fd(poller: *mut c_void, fd: zmq_fd_t) -> c_int {
-    let _ = (poller, fd);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_wait (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_wait(
-    poller: *mut c_void,
-    event: *mut zmq_poller_event_t,
-    timeout: c_long,
-) -> c_int {
-    let _ = (poller, event, timeout);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_wait_all (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_wait_all(
-    poller: *mut c_void,
-    events: *mut zmq_poller_event_t,
-    n_events: c_int,
-    timeout: c_long,
-) -> c_int {
-    let _ = (poller, events, n_events, timeout);
-    boundary::call(|| Err(Errno::EFAULT))
-}
-
-/// zmq_poller_fd (draft).
-#[cfg(zmq_draft)]
-#[unsafe(no_mangle)]
-pub extern "C" fn zmq_poller_fd(poller: *mut c_void, fd: *mut zmq_fd_t) -> c_int {
-    let _ = (poller, fd);
-    boundary::call(|| Err(Errno::EFAULT))
 }

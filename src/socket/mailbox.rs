@@ -13,6 +13,8 @@ use crate::error::Result;
 use crate::pipe::{Pipe, PipeEvent, PipeId, PipeOwner};
 use crate::reactor::signaler::Signaler;
 
+use super::readiness::Watchers;
+
 /// What can be asked of a socket by its peers and its context. Typed and owned: no
 /// raw pointers travel between threads.
 #[derive(Debug)]
@@ -27,6 +29,10 @@ pub enum Command {
     Attach(Pipe),
     /// The context is shutting down: blocking calls return `ETERM`.
     Stop,
+    /// A tcp, ipc or udp endpoint was started in an I/O thread. Nothing to do; as
+    /// libzmq's `own` command, it leaves `ZMQ_FD` readable after `zmq_bind` or
+    /// `zmq_connect` until the socket is next used (libzmq's tests count on it).
+    Launched,
 }
 
 /// A socket's command queue. Its signal (the `ZMQ_FD` descriptor) is raised while
@@ -53,6 +59,8 @@ pub struct Mailbox {
     signaler: Signaler,
     /// Where the threads of a thread-safe socket wait (`None` for the others).
     shared_wait: Option<Condvar>,
+    /// The pollers holding the socket: told of every command.
+    watchers: Watchers,
 }
 
 #[derive(Debug, Default)]
@@ -81,11 +89,17 @@ impl Mailbox {
             exposed: AtomicBool::new(false),
             signaler: Signaler::new()?,
             shared_wait: thread_safe.then(Condvar::new),
+            watchers: Watchers::default(),
         })
     }
 
     /// Posts a command.
     pub fn send(&self, command: Command) {
+        self.enqueue(command);
+        self.watchers.notify();
+    }
+
+    fn enqueue(&self, command: Command) {
         let mut queue = self.queue.lock();
         queue.commands.push_back(command);
         self.sent.fetch_add(1, Ordering::SeqCst);
@@ -171,6 +185,11 @@ impl Mailbox {
         };
         self.sleeping.store(false, Ordering::SeqCst);
         outcome
+    }
+
+    /// The pollers holding the socket (see `socket::readiness`).
+    pub fn watchers(&self) -> &Watchers {
+        &self.watchers
     }
 
     /// Takes every pending command out, for a mailbox no one will read any more.

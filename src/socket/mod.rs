@@ -15,10 +15,12 @@ mod network;
 mod pair;
 mod pattern;
 pub mod poll;
+pub mod poller;
 pub mod proxy;
 mod pull;
 mod push;
 mod radio;
+pub mod readiness;
 mod rep;
 mod req;
 mod router;
@@ -182,8 +184,34 @@ impl Socket {
         self.inner.mailbox.expose_fd()
     }
 
-    /// Locks the state and applies pending commands; `ETERM` after a shutdown.
+    /// Whether the type is thread-safe (`ZMQ_THREAD_SAFE`): CLIENT, SERVER, …
+    pub fn is_thread_safe(&self) -> bool {
+        is_thread_safe(self.inner.socket_type)
+    }
+
+    /// A number that tells this socket from every other one alive.
+    pub fn identity(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
+    /// The pollers holding the socket (see `readiness`).
+    pub(crate) fn watchers(&self) -> &readiness::Watchers {
+        self.inner.mailbox.watchers()
+    }
+
+    /// Locks the state for a call that may change it, and applies pending commands;
+    /// `ETERM` after a shutdown. The pollers holding the socket will look at it again.
     fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let state = self.lock_to_read()?;
+        // Held under the state lock, so a poller looking at the socket because of this
+        // sees what the call did.
+        self.inner.mailbox.watchers().notify();
+        Ok(state)
+    }
+
+    /// Locks the state and applies pending commands (which told the pollers already);
+    /// `ETERM` after a shutdown.
+    fn lock_to_read(&self) -> Result<MutexGuard<'_, State>> {
         let mut state = self.inner.state.lock();
         if self.inner.mailbox.has_pending() {
             state.process_commands(&self.inner.mailbox);
@@ -236,6 +264,7 @@ impl Socket {
                 let link = self.link(&state);
                 let listener = Listener::new(listener, resolved.clone(), link);
                 let token = network::start(&io, move |reactor| listener.start(reactor))?;
+                self.inner.mailbox.send(Command::Launched);
                 state.network.push(NetworkEndpoint {
                     // A wildcard is unbound by what it resolved to, never by itself.
                     uris: if uri.contains('*') {
@@ -255,6 +284,7 @@ impl Socket {
                 let role = UdpRole::of(self.inner.socket_type, true)?;
                 let io = self.inner.context.io_thread()?;
                 let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                self.inner.mailbox.send(Command::Launched);
                 let id = pipe.id();
                 state.attach(pipe, &self.inner.mailbox);
                 // Closed synchronously (as a listener), so the port is free at once.
@@ -346,6 +376,7 @@ impl Socket {
                 let token = network::start(&io, move |reactor| {
                     Session::connecting(link, target, &uri_text, session_end).start(reactor)
                 })?;
+                self.inner.mailbox.send(Command::Launched);
                 let connect_routing_id = state.connect_routing_id.take();
                 let pipe = socket_end.map(|end| {
                     if let Some(routing_id) = connect_routing_id {
@@ -367,6 +398,7 @@ impl Socket {
                 let role = UdpRole::of(self.inner.socket_type, false)?;
                 let io = self.inner.context.io_thread()?;
                 let (token, pipe) = network::start_udp(&io, role, endpoint.address, &state.options)?;
+                self.inner.mailbox.send(Command::Launched);
                 let id = pipe.id();
                 // A udp peer cannot join groups: it takes every message.
                 state.attach_unfiltered(pipe, &self.inner.mailbox);
@@ -491,7 +523,7 @@ impl Socket {
     /// `ZMQ_EVENTS`: `ZMQ_POLLIN` when a part can be received, `ZMQ_POLLOUT` when one
     /// can be sent, right now.
     pub fn events(&self) -> Result<c_short> {
-        let mut state = self.lock()?;
+        let mut state = self.lock_to_read()?;
         let mut events = 0;
         if state.pattern.has_in() {
             events |= ZMQ_POLLIN as c_short;
@@ -679,6 +711,7 @@ impl State {
                 Command::PipeTerm(id) => self.pattern.peer_closed(id),
                 Command::Attach(pipe) => self.attach(pipe, mailbox),
                 Command::Stop => self.terminated = true,
+                Command::Launched => {}
             }
         }
     }

@@ -25,7 +25,8 @@ const POLLOUT: c_short = ZMQ_POLLOUT as c_short;
 const POLLERR: c_short = ZMQ_POLLERR as c_short;
 const POLLPRI: c_short = ZMQ_POLLPRI as c_short;
 
-fn system_events(events: c_short) -> c_short {
+/// The poll(2) interest for zmq events (`ZMQ_POLLERR` needs none: it is always reported).
+pub(crate) fn system_events(events: c_short) -> c_short {
     let mut wanted = 0;
     if events & POLLIN != 0 {
         wanted |= sys::POLLIN;
@@ -40,7 +41,7 @@ fn system_events(events: c_short) -> c_short {
 }
 
 /// What a descriptor's `revents` mean as zmq events, among those asked for.
-fn zmq_events(asked: c_short, revents: c_short) -> c_short {
+pub(crate) fn zmq_events(asked: c_short, revents: c_short) -> c_short {
     let mut ready = 0;
     if revents & sys::POLLIN != 0 && asked & POLLIN != 0 {
         ready |= POLLIN;

@@ -64,3 +64,13 @@ pub fn finish(context: Context, sockets: impl IntoIterator<Item = Socket>) {
     }
     context.terminate();
 }
+
+/// A socket of type `bound` bound at `endpoint` and one of type `connected`
+/// connected to it (in that order).
+pub fn connected_pair(context: &Context, bound: i32, connected: i32, endpoint: &str) -> (Socket, Socket) {
+    let first = socket(context, bound);
+    first.bind(endpoint).unwrap();
+    let second = socket(context, connected);
+    second.connect(&last_endpoint(&first)).unwrap();
+    (first, second)
+}
