@@ -216,3 +216,50 @@ fn a_null_client_refused_with_500_hears_why() {
     handler.join().unwrap();
     finish(context, [server, client, events]);
 }
+
+#[test]
+fn a_curve_server_flooded_with_raw_connections_keeps_serving() {
+    // The shape of CVE-2020-15166: many raw TCP peers that never finish (or send
+    // garbage into) the handshake must not stop a good client from being served.
+    use std::io::Write;
+    let context = Context::new();
+    let (public, secret) = curve_keys();
+    let server = socket(&context, ZMQ_DEALER);
+    server.set_option(ZMQ_CURVE_SERVER, Some(&int(1))).unwrap();
+    server.set_option(ZMQ_CURVE_SECRETKEY, Some(&secret)).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    let address = endpoint.trim_start_matches("tcp://").to_owned();
+    let mut flood = Vec::new();
+    for index in 0..300 {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        match index % 3 {
+            // A ZMTP 3.0 greeting claiming CURVE, then nothing.
+            0 => {
+                let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0];
+                greeting.extend_from_slice(b"CURVE");
+                greeting.resize(64, 0);
+                let _ = stream.write_all(&greeting);
+            }
+            // Garbage.
+            1 => {
+                let _ = stream.write_all(&[0xAB; 4096]);
+            }
+            // Silence.
+            _ => {}
+        }
+        flood.push(stream);
+    }
+    let (client_public, client_secret) = curve_keys();
+    let client = socket(&context, ZMQ_DEALER);
+    client.set_option(ZMQ_CURVE_SERVERKEY, Some(&public)).unwrap();
+    client.set_option(ZMQ_CURVE_PUBLICKEY, Some(&client_public)).unwrap();
+    client.set_option(ZMQ_CURVE_SECRETKEY, Some(&client_secret)).unwrap();
+    client.connect(&endpoint).unwrap();
+    send(&client, b"still served");
+    assert_eq!(recv(&server), b"still served");
+    send(&server, b"yes");
+    assert_eq!(recv(&client), b"yes");
+    drop(flood);
+    finish(context, [server, client]);
+}
