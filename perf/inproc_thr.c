@@ -5,7 +5,10 @@
  *  endpoint with a wildcard works too, since the sender connects to what
  *  ZMQ_LAST_ENDPOINT reports), which times their arrival.  Prints the figures in
  *  the style of libzmq's perf tools.  Built against zmq.h; run the same binary
- *  against any libzmq.so.5 (see perf/compare).  */
+ *  against any libzmq.so.5 (see perf/compare).
+ *
+ *  With PERF_CURVE=1 in the environment, the PULL is a CURVE server and the PUSH
+ *  its client (fixed test keys): every message is encrypted and authenticated.  */
 #include <zmq.h>
 
 #include <stdio.h>
@@ -17,6 +20,28 @@ static size_t message_size;
 static char endpoint[256];
 static int message_count;
 
+static const char server_public[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+static const char server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+static const char client_public[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+static const char client_secret[] = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+
+/*  PERF_CURVE=1: the binding side is the CURVE server, the other its client.  */
+static void secure (void *socket, int server)
+{
+    const char *curve = getenv ("PERF_CURVE");
+    if (!curve || strcmp (curve, "1") != 0)
+        return;
+    int one = 1;
+    if (server) {
+        zmq_setsockopt (socket, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, server_secret, 40);
+    } else {
+        zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, server_public, 40);
+        zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, client_public, 40);
+        zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, client_secret, 40);
+    }
+}
+
 static void fail (const char *what)
 {
     fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
@@ -26,6 +51,7 @@ static void fail (const char *what)
 static void sender (void *ctx)
 {
     void *push = zmq_socket (ctx, ZMQ_PUSH);
+    secure (push, 0);
     if (!push || zmq_connect (push, endpoint) != 0)
         fail ("sender connect");
     for (int i = 0; i != message_count; i++) {
@@ -53,6 +79,7 @@ int main (int argc, char *argv[])
     const char *bind_to = argc == 4 ? argv[3] : "inproc://thr_test";
     void *ctx = zmq_ctx_new ();
     void *pull = zmq_socket (ctx, ZMQ_PULL);
+    secure (pull, 1);
     if (!pull || zmq_bind (pull, bind_to) != 0)
         fail ("bind");
     size_t endpoint_size = sizeof endpoint;
