@@ -503,3 +503,80 @@ fn monitor_events_name_ws_endpoints() {
     );
     finish(context, [server, events, push]);
 }
+
+/// Accepts our client's connection on `listener` and completes the upgrade and
+/// the NULL handshake as a PAIR server would.
+fn accept_upgraded(listener: &TcpListener) -> RawPeer {
+    let (stream, _) = listener.accept().unwrap();
+    let mut peer = RawPeer::new(stream, false);
+    let request = peer.read_head();
+    let key = request.split("\r\n").find_map(|line| line.strip_prefix("Sec-WebSocket-Key: ")).unwrap();
+    let answer = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: ZWS2.0/NULL\r\n\r\n",
+        zmq::ws::accept_key(key.as_bytes())
+    );
+    peer.stream.write_all(answer.as_bytes()).unwrap();
+    peer.write_part(0x02, &ready("PAIR"));
+    let (first, payload) = peer.read_frame().unwrap();
+    assert_eq!((first, payload[0]), (0x82, 0x02), "our READY");
+    peer
+}
+
+#[test]
+fn heartbeats_are_pings_and_a_silent_server_is_dropped() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let context = Context::new();
+    let client = socket(&context, ZMQ_PAIR);
+    client.set_option(ZMQ_HEARTBEAT_IVL, Some(&int(50))).unwrap();
+    client.set_option(ZMQ_HEARTBEAT_TIMEOUT, Some(&int(200))).unwrap();
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    client.connect(&format!("ws://127.0.0.1:{port}/hb")).unwrap();
+    let mut peer = accept_upgraded(&listener);
+    // Empty pings, masked (read_frame checks), at the interval; left unanswered.
+    let started = Instant::now();
+    assert_eq!(peer.read_frame(), Some((0x89, vec![])));
+    assert_eq!(peer.read_frame(), Some((0x89, vec![])));
+    // Nothing came back: the client gives up and connects again.
+    assert!(peer.is_closed());
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let mut again = accept_upgraded(&listener);
+    again.write_part(0x00, b"after the timeout");
+    assert_eq!(recv(&client), b"after the timeout");
+    finish(context, [client]);
+}
+
+#[test]
+fn a_server_closing_the_websocket_is_answered_and_reconnected() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let context = Context::new();
+    let client = socket(&context, ZMQ_PAIR);
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    client.connect(&format!("ws://127.0.0.1:{port}")).unwrap();
+    let mut peer = accept_upgraded(&listener);
+    peer.write_frame(0x88, b"\x03\xe9going away");
+    assert_eq!(peer.read_frame(), Some((0x88, b"\x03\xe9going away".to_vec())));
+    assert!(peer.is_closed());
+    let mut again = accept_upgraded(&listener);
+    send(&client, b"queued or new");
+    assert_eq!(again.read_frame(), Some((0x82, b"\x00queued or new".to_vec())));
+    finish(context, [client]);
+}
+
+#[test]
+fn ipv6_loopback() {
+    let context = Context::new();
+    let (server, client) = (socket(&context, ZMQ_PAIR), socket(&context, ZMQ_PAIR));
+    for socket in [&server, &client] {
+        socket.set_option(ZMQ_IPV6, Some(&int(1))).unwrap();
+    }
+    server.bind("ws://[::1]:*/six").unwrap();
+    let endpoint = last_endpoint(&server);
+    assert!(endpoint.starts_with("ws://[::1]:") && endpoint.ends_with("/six"), "{endpoint}");
+    client.connect(&endpoint).unwrap();
+    send(&client, b"v6");
+    assert_eq!(recv(&server), b"v6");
+    finish(context, [server, client]);
+}

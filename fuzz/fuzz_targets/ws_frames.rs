@@ -98,6 +98,17 @@ fn raw_peer(selector: u8, mut input: &[u8]) {
     }
 }
 
+/// Moves everything `from` has written to `to`, `chunk` bytes at a time; whether
+/// there was anything.
+fn shuttle(from: &mut WsConnection, to: &mut WsConnection, chunk: usize, now: Instant) -> bool {
+    let bytes = from.pending_output().to_vec();
+    from.consume(bytes.len());
+    for piece in bytes.chunks(chunk) {
+        to.handle_input(piece, now).unwrap();
+    }
+    !bytes.is_empty()
+}
+
 /// Ours on both ends: messages cut from the input cross intact, whatever the
 /// chunking.
 fn pair(selector: u8, input: &[u8]) {
@@ -120,15 +131,7 @@ fn pair(selector: u8, input: &[u8]) {
                 sent.push((body.to_vec(), more));
             }
         }
-        let mut moved = false;
-        for (from, to) in [(&mut client, &mut server), (&mut server, &mut client)] {
-            let bytes = from.pending_output().to_vec();
-            from.consume(bytes.len());
-            for piece in bytes.chunks(chunk) {
-                to.handle_input(piece, now).unwrap();
-                moved = true;
-            }
-        }
+        let moved = shuttle(&mut client, &mut server, chunk, now) | shuttle(&mut server, &mut client, chunk, now);
         while let Some(event) = server.poll_event() {
             if let zmq::zmtp::Event::Message(msg) = event {
                 received.push((msg.data().to_vec(), msg.more()));
