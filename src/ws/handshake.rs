@@ -88,7 +88,7 @@ fn skip_spaces(bytes: &[u8]) -> &[u8] {
 
 /// How far a handshake got with the input it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
+pub(crate) enum Progress {
     /// The head is not complete; all the input was read.
     NeedMore,
     /// The head ended after `used` bytes of the input (the rest is WebSocket frames)
@@ -115,7 +115,7 @@ fn read_head(
 
 /// The server's side: reads the client's request, then has the answer.
 #[derive(Debug)]
-pub struct ServerHandshake {
+pub(crate) struct ServerHandshake {
     security: Security,
     head: Head,
     upgrade_websocket: bool,
@@ -126,7 +126,7 @@ pub struct ServerHandshake {
 
 impl ServerHandshake {
     /// A server whose socket uses `security`.
-    pub fn new(security: &Security) -> ServerHandshake {
+    pub(crate) fn new(security: &Security) -> ServerHandshake {
         ServerHandshake {
             security: security.clone(),
             head: Head::new(http::REQUEST_LINE),
@@ -140,7 +140,7 @@ impl ServerHandshake {
     /// Reads request bytes. Fails ([`ProtocolError::WsUpgradeFailed`]) on a
     /// malformed request, and at its end when it lacks `Upgrade: websocket`,
     /// `Connection: Upgrade`, a `Sec-WebSocket-Key` or a sub-protocol we speak.
-    pub fn feed(&mut self, input: &[u8]) -> Result<Progress, ProtocolError> {
+    pub(crate) fn feed(&mut self, input: &[u8]) -> Result<Progress, ProtocolError> {
         let Self { security, head, upgrade_websocket, connection_upgrade, key, protocol } = self;
         let header = |name: &[u8], value: &[u8]| {
             if http::same_text(name, "Upgrade") {
@@ -174,7 +174,7 @@ impl ServerHandshake {
     }
 
     /// The answer to a complete request (libzmq's bytes exactly).
-    pub fn response(&self) -> Vec<u8> {
+    pub(crate) fn response(&self) -> Vec<u8> {
         let protocol = self.protocol.map_or("", Subprotocol::name);
         format!(
             "HTTP/1.1 101 Switching Protocols\r\n\
@@ -192,7 +192,7 @@ impl ServerHandshake {
 
 /// The client's side: has the request to send, then reads the answer.
 #[derive(Debug)]
-pub struct ClientHandshake {
+pub(crate) struct ClientHandshake {
     security: Security,
     head: Head,
     expected_accept: String,
@@ -206,7 +206,12 @@ impl ClientHandshake {
     /// A client for `ws://host:port/path` (`host` as given to `zmq_connect`, without
     /// the port, as libzmq sends it) whose socket uses `security`, with the 16
     /// random bytes of its key. Also returns the request to send.
-    pub fn new(security: &Security, host: &str, path: &str, nonce: [u8; 16]) -> (ClientHandshake, Vec<u8>) {
+    pub(crate) fn new(
+        security: &Security,
+        host: &str,
+        path: &str,
+        nonce: [u8; 16],
+    ) -> (ClientHandshake, Vec<u8>) {
         let key = base64::encode(&nonce);
         let request = format!(
             "GET {path} HTTP/1.1\r\n\
@@ -234,7 +239,7 @@ impl ClientHandshake {
     /// Reads response bytes. Fails ([`ProtocolError::WsUpgradeFailed`]) on anything
     /// but `101 Switching Protocols` with `Upgrade: websocket`, `Connection:
     /// Upgrade`, the right `Sec-WebSocket-Accept` and one sub-protocol we offered.
-    pub fn feed(&mut self, input: &[u8]) -> Result<Progress, ProtocolError> {
+    pub(crate) fn feed(&mut self, input: &[u8]) -> Result<Progress, ProtocolError> {
         let Self { security, head, upgrade_websocket, connection_upgrade, accept, protocol, .. } = self;
         let header = |name: &[u8], value: &[u8]| {
             if http::same_text(name, "Upgrade") {

@@ -8,29 +8,30 @@ use crate::zmtp::RandomSource;
 
 /// A stream of masking keys (SplitMix64).
 #[derive(Debug, Clone)]
-pub struct MaskKeys {
+pub(crate) struct MaskKeys {
     state: u64,
 }
 
 impl MaskKeys {
     /// Keys seeded from `random`; from the clock's low bits if it has nothing to
     /// give (the keys need not be secret, only hard to guess from outside).
-    pub fn from_random(random: &mut dyn RandomSource) -> MaskKeys {
+    pub(crate) fn from_random(random: &mut dyn RandomSource) -> MaskKeys {
         let mut seed = [0; 8];
         if random.fill(&mut seed).is_err() {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
             seed = (now.as_nanos() as u64).to_le_bytes();
         }
-        MaskKeys::from_seed(u64::from_le_bytes(seed))
+        MaskKeys { state: u64::from_le_bytes(seed) }
     }
 
-    /// Reproducible keys (tests, fuzzing).
-    pub fn from_seed(seed: u64) -> MaskKeys {
+    /// Reproducible keys.
+    #[cfg(test)]
+    pub(crate) fn from_seed(seed: u64) -> MaskKeys {
         MaskKeys { state: seed }
     }
 
     /// The next key.
-    pub fn next_key(&mut self) -> [u8; 4] {
+    pub(crate) fn next_key(&mut self) -> [u8; 4] {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

@@ -25,8 +25,7 @@ mod outbound;
 mod zmtp_header;
 
 pub use connection::{Role, WsConnection};
-pub use handshake::{accept_key, ClientHandshake, Progress, ServerHandshake, Subprotocol};
-pub use mask::MaskKeys;
+pub use handshake::{accept_key, Subprotocol};
 
 #[cfg(test)]
 mod tests;

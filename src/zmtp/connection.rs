@@ -464,7 +464,10 @@ impl Connection {
             }
             Phase::Identity => {
                 let peer_socket_type = match self.protocol {
-                    Some(Protocol::Zmtp10 | Protocol::Zmtp20) => i32::from(self.greeting.peer_socket_type()),
+                    // Unknown (-1) when no greeting said it (bare ZWS 2.0).
+                    Some(Protocol::Zmtp10 | Protocol::Zmtp20) if !self.greeting.is_unread() => {
+                        i32::from(self.greeting.peer_socket_type())
+                    }
                     _ => -1,
                 };
                 let ready = Event::Ready {

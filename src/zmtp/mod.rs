@@ -48,7 +48,8 @@ pub enum Headless {
     /// `ZWS2.0/NULL`, `ZWS2.0/PLAIN`, `ZWS2.0/CURVE`).
     Mechanism,
     /// No mechanism: each side's first message is its routing id, as in ZMTP 2.0
-    /// (bare `ZWS2.0`); commands are neither sent nor taken.
+    /// (bare `ZWS2.0`); commands are neither sent nor taken, and the peer's socket
+    /// type is unknown (-1 in [`Event::Ready`]).
     Identity,
 }
 

@@ -688,7 +688,10 @@ fn without_greeting_starts_at_the_handshake_or_the_routing_id() {
     assert_eq!(take_output(&mut bare), frame(false, false, b"id"));
     bare.handle_input(&[frame(false, false, b"peer"), frame(false, false, b"m")].concat(), now).unwrap();
     let seen = events(&mut bare);
-    assert!(matches!(&seen[0], Event::Ready { peer_routing_id, .. } if peer_routing_id == b"peer"));
+    assert!(matches!(
+        &seen[0],
+        Event::Ready { peer_routing_id, peer_socket_type: -1, .. } if peer_routing_id == b"peer"
+    ));
     assert!(matches!(&seen[1], Event::Message(msg) if msg.data() == b"m"));
     assert_eq!(bare.send(join_command(b"g")), Err(Errno::ENOTSUP));
 }
