@@ -16,8 +16,9 @@ use crate::error::Errno;
 use crate::msg::Msg;
 use crate::zmtp::{Config, Connection, Event, OsRandom, ProtocolError, RandomSource};
 
-/// Input is read this much at a time.
-const READ_BUFFER_SIZE: usize = 32 * 1024;
+/// Input is read this much at a time (large bodies pass through it, so it is
+/// larger than the ZMTP connection's 8 KiB).
+const READ_BUFFER_SIZE: usize = 64 * 1024;
 /// Written output is dropped from the front once this much has been written and it
 /// is more than half the buffer (as the ZMTP connection does).
 const COMPACT_AFTER: usize = 64 * 1024;
