@@ -27,6 +27,7 @@ pub mod session;
 pub mod socket;
 pub mod transport;
 pub mod util;
+pub mod ws;
 pub mod zmtp;
 
 pub use ctx::Context;

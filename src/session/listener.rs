@@ -1,5 +1,5 @@
 //! A bound endpoint: accepts connections and starts a session for each.
-//! libzmq: `tcp_listener.cpp`, `ipc_listener.cpp`.
+//! libzmq: `tcp_listener.cpp`, `ipc_listener.cpp`, `ws_listener.cpp`.
 
 use core::ffi::c_int;
 use std::os::fd::{AsRawFd, RawFd};
@@ -19,10 +19,13 @@ use crate::transport::ipc::IpcAddress;
 use crate::transport::ipc_filter::IpcFilters;
 use crate::transport::tcp;
 
-/// The listening socket of either transport.
+/// The listening socket of each transport.
 #[derive(Debug)]
 pub enum ListenerSocket {
     Tcp(TcpListener),
+    /// ws://: a TCP listener and the path it serves (named in endpoints; the path a
+    /// client asks for is not checked, as libzmq).
+    Ws(TcpListener, String),
     /// With the address to clean up on close and whether it was a wildcard (`None`
     /// for a listener the application made, `ZMQ_USE_FD`: its file stays).
     Ipc(UnixListener, Option<(IpcAddress, bool)>),
@@ -31,7 +34,7 @@ pub enum ListenerSocket {
 impl ListenerSocket {
     pub fn fd(&self) -> RawFd {
         match self {
-            ListenerSocket::Tcp(listener) => listener.as_raw_fd(),
+            ListenerSocket::Tcp(listener) | ListenerSocket::Ws(listener, _) => listener.as_raw_fd(),
             ListenerSocket::Ipc(listener, ..) => listener.as_raw_fd(),
         }
     }
@@ -66,7 +69,9 @@ impl Listener {
     pub fn start(mut self, reactor: &mut Reactor) -> Token {
         reactor.add(move |reactor, token| {
             let registered = match &mut self.socket {
-                ListenerSocket::Tcp(listener) => reactor.register(listener, token, Interest::READABLE),
+                ListenerSocket::Tcp(listener) | ListenerSocket::Ws(listener, _) => {
+                    reactor.register(listener, token, Interest::READABLE)
+                }
                 ListenerSocket::Ipc(listener, ..) => reactor.register(listener, token, Interest::READABLE),
             };
             // A listener that cannot be registered never accepts; its bind already
@@ -107,6 +112,11 @@ impl Listener {
                     Ok((stream, _)) if !self.ipc_filters().admits(&stream) => continue,
                     accepted => accepted.map(|(stream, _)| Stream::Ipc(stream)),
                 },
+                // libzmq's ws listener applies no ZMQ_TCP_ACCEPT_FILTER.
+                ListenerSocket::Ws(listener, _) => listener.accept().map(|(stream, _)| {
+                    tcp::tune(&socket2::SockRef::from(&stream), &self.link.options);
+                    Stream::Tcp(stream)
+                }),
             };
             match accepted {
                 Ok(stream) => return Some(stream),
@@ -127,9 +137,25 @@ impl Handler for Listener {
     fn io(&mut self, reactor: &mut Reactor, _token: Token, _event: &Event) -> Flow {
         self.accepted.retain(|&token| reactor.is_live(token));
         while let Some(stream) = self.accept() {
-            let endpoints = Endpoints::bound(stream.local_endpoint(), stream.remote_endpoint());
+            let websocket = match &self.socket {
+                ListenerSocket::Ws(_, path) => Some(path.as_str()),
+                ListenerSocket::Tcp(_) | ListenerSocket::Ipc(..) => None,
+            };
+            let endpoints = match websocket {
+                // Both ends carry the listener's path, as libzmq names them.
+                Some(path) => {
+                    Endpoints::bound(stream.local_ws_endpoint(path), stream.remote_ws_endpoint(path))
+                }
+                None => Endpoints::bound(stream.local_endpoint(), stream.remote_endpoint()),
+            };
             self.link.monitor.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u64, &endpoints);
-            let session = Session::accepted(Arc::clone(&self.link), stream, endpoints, Instant::now());
+            let session = Session::accepted(
+                Arc::clone(&self.link),
+                stream,
+                endpoints,
+                websocket.is_some(),
+                Instant::now(),
+            );
             self.accepted.push(session.start(reactor));
         }
         Flow::Continue

@@ -1,8 +1,10 @@
 //! Sessions: the I/O thread's side of one connection of a socket. libzmq:
-//! `session_base.cpp`, `stream_engine_base.cpp`, `tcp_connecter.cpp`.
+//! `session_base.cpp`, `stream_engine_base.cpp`, `tcp_connecter.cpp`,
+//! `ws_connecter.cpp`.
 //!
 //! A session owns the pipe to its socket and, while connected, the stream and the
-//! ZMTP state machine ([`crate::zmtp::Connection`]). This is the only place where
+//! protocol's state machine ([`crate::zmtp::Connection`], or for ws://
+//! [`crate::ws::WsConnection`]). This is the only place where
 //! bytes meet sockets: it reads into the protocol's buffer and writes what the
 //! protocol produced, in large batches, and moves messages between the protocol and
 //! the pipe. A connecting session outlives its connections: it reconnects with
@@ -51,6 +53,8 @@ use crate::socket::mailbox::{Command, Mailbox};
 use crate::socket::monitor::{Endpoints, Monitor};
 use crate::transport::ipc::IpcAddress;
 use crate::transport::tcp::{self, ConnectAddress};
+use crate::transport::ws::WsTarget;
+use crate::ws;
 use crate::zmtp::{Config, Event as ZmtpEvent, ProtocolError, Security};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
@@ -73,12 +77,28 @@ pub struct SocketLink {
 pub enum Target {
     Tcp(ConnectAddress),
     Ipc(IpcAddress),
+    Ws(WsTarget),
+}
+
+impl Target {
+    /// libzmq's text for the endpoint `uri` (as given to `zmq_connect`) names:
+    /// `ZMQ_LAST_ENDPOINT`, and the peer's end in monitor events. The URI itself,
+    /// but for ws, whose resolved form libzmq reports.
+    pub fn endpoint_text(&self, uri: &str) -> String {
+        match self {
+            Target::Ws(target) => target.endpoint().to_owned(),
+            Target::Tcp(_) | Target::Ipc(_) => uri.to_owned(),
+        }
+    }
 }
 
 #[derive(Debug)]
 enum Role {
     Connect(Target),
-    Accepted,
+    /// A connection a listener accepted, and whether it speaks WebSocket.
+    Accepted {
+        websocket: bool,
+    },
 }
 
 /// One live connection.
@@ -202,7 +222,8 @@ impl Session {
         }
     }
 
-    /// A session that connects to `target` (`uri` as given to `zmq_connect`). Unless
+    /// A session that connects to `target` (`uri`: the endpoint as monitor events
+    /// name the peer, [`Target::endpoint_text`]). Unless
     /// `ZMQ_IMMEDIATE`, its pipe exists from the start: `pipe` is the session's end,
     /// the socket holding the other.
     pub fn connecting(link: Arc<SocketLink>, target: Target, uri: &str, pipe: Option<Pipe>) -> Session {
@@ -210,8 +231,14 @@ impl Session {
     }
 
     /// A session for a connection a listener accepted.
-    pub fn accepted(link: Arc<SocketLink>, stream: Stream, endpoints: Endpoints, now: Instant) -> Session {
-        let mut session = Session::new(link, Role::Accepted, endpoints, None);
+    pub fn accepted(
+        link: Arc<SocketLink>,
+        stream: Stream,
+        endpoints: Endpoints,
+        websocket: bool,
+        now: Instant,
+    ) -> Session {
+        let mut session = Session::new(link, Role::Accepted { websocket }, endpoints, None);
         session.start_protocol(stream, now);
         session
     }
@@ -274,9 +301,23 @@ impl Session {
         }
     }
 
+    /// Our end of the WebSocket, for ws:// connections.
+    fn websocket(&self) -> Option<ws::Role> {
+        match &self.role {
+            Role::Connect(Target::Ws(target)) => {
+                Some(ws::Role::Client { host: target.host().to_owned(), path: target.path().to_owned() })
+            }
+            Role::Accepted { websocket: true } => Some(ws::Role::Server),
+            Role::Connect(_) | Role::Accepted { websocket: false } => None,
+        }
+    }
+
     fn start_protocol(&mut self, stream: Stream, now: Instant) {
         let options = &self.link.options;
-        let protocol = if options.raw_socket {
+        // ws:// speaks ZWS whatever the socket type, as libzmq's ws_engine does.
+        let protocol = if let Some(role) = self.websocket() {
+            Wire::ws(self.config(&stream), role, now)
+        } else if options.raw_socket {
             Wire::raw(stream.peer_address(), Some(stream.fd()), options.raw_notify)
         } else {
             Wire::zmtp(self.config(&stream), now)
@@ -300,6 +341,10 @@ impl Session {
             Target::Ipc(address) => {
                 address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
             }
+            Target::Ws(address) => address
+                .resolve(options.ipv6)
+                .and_then(|target| tcp::connect(target, None, options))
+                .map(|stream| Stream::Tcp(mio::net::TcpStream::from_std(stream))),
         };
         let mut stream = match attempt {
             Ok(stream) => stream,
@@ -325,7 +370,11 @@ impl Session {
 
     /// A connection was made: the protocol starts.
     fn connected(&mut self, stream: Stream, now: Instant) {
-        self.endpoints.local = stream.local_endpoint();
+        // libzmq names a ws connecter's own end without a path.
+        self.endpoints.local = match self.websocket() {
+            Some(_) => stream.local_ws_endpoint(""),
+            None => stream.local_endpoint(),
+        };
         self.event(ZMQ_EVENT_CONNECTED, stream.fd() as u64);
         self.start_protocol(stream, now);
     }
@@ -411,7 +460,7 @@ impl Session {
             // when a connection made from here breaks.
             let options = &self.link.options;
             let news = match self.role {
-                Role::Accepted => options.disconnect_msg_to_receive(),
+                Role::Accepted { .. } => options.disconnect_msg_to_receive(),
                 Role::Connect(_) => options.hiccup_msg_to_receive(),
             };
             if handshake_done && !news.is_empty() {
@@ -428,7 +477,7 @@ impl Session {
         self.connect_deadline = None;
         self.stalled = None;
         match self.role {
-            Role::Accepted => {
+            Role::Accepted { .. } => {
                 if let Some(pipe) = self.pipe.take() {
                     pipe.close();
                 }
@@ -457,6 +506,11 @@ impl Session {
     /// Reads and writes as far as the stream allows; `Done` when the session ended.
     fn drive(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
         if self.pump_in(reactor, token, now).is_err() || self.flush(now).is_err() {
+            return self.disconnected(now, self.cause());
+        }
+        let peer_closed =
+            self.connection.as_ref().and_then(|link| link.protocol.as_ref()).is_some_and(Wire::peer_closed);
+        if peer_closed {
             return self.disconnected(now, self.cause());
         }
         let close_requested = self
@@ -768,7 +822,10 @@ impl Session {
         // Otherwise it goes on (reconnecting if need be, as libzmq does) until the
         // queue is out or the linger period is over (never, for -1).
         let nothing_left = !connected && self.pipe.as_ref().is_none_or(|pipe| !pipe.check_read());
-        if linger == 0 || nothing_left || (matches!(self.role, Role::Accepted) && self.connection.is_none()) {
+        if linger == 0
+            || nothing_left
+            || (matches!(self.role, Role::Accepted { .. }) && self.connection.is_none())
+        {
             return Flow::Done;
         }
         Flow::Continue

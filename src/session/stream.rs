@@ -7,7 +7,7 @@ use mio::event::Source;
 use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry, Token};
 
-use crate::transport::tcp;
+use crate::transport::{tcp, ws};
 
 #[derive(Debug)]
 pub enum Stream {
@@ -56,6 +56,27 @@ impl Stream {
             Stream::Ipc(stream) => {
                 stream.local_addr().map(|address| ipc_endpoint(&address)).unwrap_or_default()
             }
+        }
+    }
+
+    /// This end's address as a ws:// endpoint followed by `path`, as libzmq names
+    /// the ends of a WebSocket; empty when unknown (or not TCP).
+    pub fn local_ws_endpoint(&self, path: &str) -> String {
+        match self {
+            Stream::Tcp(stream) => {
+                stream.local_addr().map(|address| ws::endpoint_text(address, path)).unwrap_or_default()
+            }
+            Stream::Ipc(_) => String::new(),
+        }
+    }
+
+    /// The peer's address as a ws:// endpoint followed by `path`.
+    pub fn remote_ws_endpoint(&self, path: &str) -> String {
+        match self {
+            Stream::Tcp(stream) => {
+                stream.peer_addr().map(|address| ws::endpoint_text(address, path)).unwrap_or_default()
+            }
+            Stream::Ipc(_) => String::new(),
         }
     }
 

@@ -1,5 +1,6 @@
-//! What a session speaks on its stream: ZMTP (every socket type but one), or raw
-//! bytes (STREAM sockets). libzmq: `zmtp_engine.cpp`, `raw_engine.cpp`.
+//! What a session speaks on its stream: ZMTP (every socket type but one), ZMTP
+//! inside WebSocket frames (ws://), or raw bytes (STREAM sockets). libzmq:
+//! `zmtp_engine.cpp`, `ws_engine.cpp`, `raw_engine.cpp`.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::time::Instant;
 use crate::constants::ZMQ_STREAM;
 use crate::error::Result;
 use crate::msg::{Metadata, Msg};
+use crate::ws::{self, WsConnection};
 use crate::zmtp::{Config, Connection, Event, ProtocolError};
 
 /// The protocol of one connection.
@@ -15,6 +17,8 @@ use crate::zmtp::{Config, Connection, Event, ProtocolError};
 pub enum Wire {
     /// Boxed: a ZMTP connection is much larger than a raw one.
     Zmtp(Box<Connection>),
+    /// ZWS 2.0: the WebSocket upgrade, then ZMTP in WebSocket frames.
+    Ws(Box<WsConnection>),
     Raw(RawStream),
 }
 
@@ -22,6 +26,11 @@ impl Wire {
     /// ZMTP per `config`.
     pub fn zmtp(config: Config, now: Instant) -> Wire {
         Wire::Zmtp(Box::new(Connection::new(config, now)))
+    }
+
+    /// ZWS 2.0 per `config`, as the WebSocket's client or server.
+    pub fn ws(config: Config, role: ws::Role, now: Instant) -> Wire {
+        Wire::Ws(Box::new(WsConnection::new(config, role, now)))
     }
 
     /// Raw bytes (STREAM, or ROUTER with `ZMQ_ROUTER_RAW`), announcing the connection
@@ -37,6 +46,7 @@ impl Wire {
     pub fn read_buffer(&mut self) -> &mut [u8] {
         match self {
             Wire::Zmtp(zmtp) => zmtp.read_buffer(),
+            Wire::Ws(ws) => ws.read_buffer(),
             Wire::Raw(raw) => &mut raw.buffer,
         }
     }
@@ -44,6 +54,7 @@ impl Wire {
     pub fn received(&mut self, n: usize, now: Instant) -> core::result::Result<(), ProtocolError> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.received(n, now),
+            Wire::Ws(ws) => ws.received(n, now),
             Wire::Raw(raw) => raw.received(n),
         }
     }
@@ -51,6 +62,7 @@ impl Wire {
     pub fn poll_event(&mut self) -> Option<Event> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.poll_event(),
+            Wire::Ws(ws) => ws.poll_event(),
             Wire::Raw(raw) => raw.events.pop_front(),
         }
     }
@@ -58,6 +70,7 @@ impl Wire {
     pub fn send(&mut self, msg: Msg) -> Result<()> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.send(msg),
+            Wire::Ws(ws) => ws.send(msg),
             Wire::Raw(raw) => {
                 raw.send(msg);
                 Ok(())
@@ -68,6 +81,7 @@ impl Wire {
     pub fn pending_output(&self) -> &[u8] {
         match self {
             Wire::Zmtp(zmtp) => zmtp.pending_output(),
+            Wire::Ws(ws) => ws.pending_output(),
             Wire::Raw(raw) => raw.out.get(raw.written..).unwrap_or_default(),
         }
     }
@@ -75,6 +89,7 @@ impl Wire {
     pub fn consume(&mut self, n: usize) {
         match self {
             Wire::Zmtp(zmtp) => zmtp.consume(n),
+            Wire::Ws(ws) => ws.consume(n),
             Wire::Raw(raw) => raw.consume(n),
         }
     }
@@ -82,6 +97,7 @@ impl Wire {
     pub fn is_ready(&self) -> bool {
         match self {
             Wire::Zmtp(zmtp) => zmtp.is_ready(),
+            Wire::Ws(ws) => ws.is_ready(),
             Wire::Raw(_) => true,
         }
     }
@@ -89,6 +105,7 @@ impl Wire {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.poll_timeout(),
+            Wire::Ws(ws) => ws.poll_timeout(),
             Wire::Raw(_) => None,
         }
     }
@@ -96,6 +113,7 @@ impl Wire {
     pub fn handle_timeout(&mut self, now: Instant) -> core::result::Result<(), ProtocolError> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.handle_timeout(now),
+            Wire::Ws(ws) => ws.handle_timeout(now),
             Wire::Raw(_) => Ok(()),
         }
     }
@@ -105,6 +123,7 @@ impl Wire {
     pub fn zap_reply(&mut self, reply: &[Msg], now: Instant) -> core::result::Result<(), ProtocolError> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.zap_reply(reply, now),
+            Wire::Ws(ws) => ws.zap_reply(reply, now),
             Wire::Raw(_) => Ok(()),
         }
     }
@@ -113,6 +132,12 @@ impl Wire {
     /// everything before it is written.
     pub fn close_requested(&self) -> bool {
         matches!(self, Wire::Raw(raw) if raw.close_requested && raw.written == raw.out.len())
+    }
+
+    /// The peer closed the WebSocket and our answering close frame is written: the
+    /// connection is lost (libzmq's `ws_engine` ends it as a connection error).
+    pub fn peer_closed(&self) -> bool {
+        matches!(self, Wire::Ws(ws) if ws.peer_closed())
     }
 }
 

@@ -235,7 +235,7 @@ impl Socket {
         self.inner.mailbox.wait(timeout, seen)
     }
 
-    /// zmq_bind(3): inproc, tcp, ipc, and udp (DISH and DGRAM).
+    /// zmq_bind(3): inproc, tcp, ipc, ws, and udp (DISH and DGRAM).
     pub fn bind(&self, uri: &str) -> Result<()> {
         let endpoint = endpoint::parse(uri, self.inner.socket_type)?;
         let mut state = self.lock()?;
@@ -248,7 +248,7 @@ impl Socket {
                 }
                 state.bound.push(endpoint.address.to_owned());
             }
-            Transport::Tcp | Transport::Ipc => {
+            Transport::Tcp | Transport::Ipc | Transport::Ws => {
                 let (listener, resolved) =
                     match network::listen(endpoint.transport, endpoint.address, &state.options) {
                         Ok(listening) => listening,
@@ -317,7 +317,7 @@ impl Socket {
     }
 
     /// zmq_connect(3): inproc (connects before the bind are queued until it comes),
-    /// tcp, ipc, and udp (RADIO).
+    /// tcp, ipc, ws, and udp (RADIO).
     pub fn connect(&self, uri: &str) -> Result<()> {
         let mut state = self.lock()?;
         self.connect_locked(&mut state, uri)
@@ -362,8 +362,9 @@ impl Socket {
                 state.connections.push((uri.to_owned(), end.id()));
                 state.attach(end, &self.inner.mailbox);
             }
-            Transport::Tcp | Transport::Ipc => {
-                let target = network::target(endpoint.transport, endpoint.address)?;
+            Transport::Tcp | Transport::Ipc | Transport::Ws => {
+                let target = network::target(endpoint.transport, endpoint.address, &state.options)?;
+                let endpoint_text = target.endpoint_text(uri);
                 let io = self.inner.context.io_thread()?;
                 let link = self.link(state);
                 let (socket_end, session_end) = if state.options.immediate {
@@ -372,9 +373,9 @@ impl Socket {
                     let (socket_end, session_end) = Session::pipe_for(&state.options);
                     (Some(socket_end), Some(session_end))
                 };
-                let uri_text = uri.to_owned();
+                let session_text = endpoint_text.clone();
                 let token = network::start(&io, move |reactor| {
-                    Session::connecting(link, target, &uri_text, session_end).start(reactor)
+                    Session::connecting(link, target, &session_text, session_end).start(reactor)
                 })?;
                 self.inner.mailbox.send(Command::Launched);
                 let connect_routing_id = state.connect_routing_id.take();
@@ -393,6 +394,8 @@ impl Socket {
                     pipe,
                     listening: false,
                 });
+                state.last_endpoint = endpoint_text;
+                return Ok(());
             }
             Transport::Udp => {
                 let role = UdpRole::of(self.inner.socket_type, false)?;

@@ -1,4 +1,4 @@
-//! The socket's side of tcp://, ipc:// and udp:// endpoints: listening and datagram
+//! The socket's side of tcp://, ipc://, ws:// and udp:// endpoints: listening and datagram
 //! sockets are made here, in the caller's thread, so that `zmq_bind` reports
 //! `EADDRINUSE` and the like at once; everything after is the I/O thread's (see
 //! `crate::session`).
@@ -14,9 +14,9 @@ use crate::pipe::{Pipe, PipeId};
 use crate::reactor::io_thread::{IoHandle, Reactor};
 use crate::session::{ListenerSocket, Session, Target, UdpEndpoint, UdpRole};
 use crate::transport::endpoint::Transport;
-use crate::transport::{ipc, tcp, udp};
+use crate::transport::{ipc, tcp, udp, ws};
 
-/// A tcp/ipc/udp endpoint of a socket, for unbind, disconnect and close.
+/// A tcp/ipc/ws/udp endpoint of a socket, for unbind, disconnect and close.
 #[derive(Debug)]
 pub struct NetworkEndpoint {
     /// The names it answers to: as given, and as resolved (a wildcard's real port).
@@ -56,6 +56,16 @@ pub fn listen(
             let text = tcp::endpoint_text(listener.local_addr()?);
             Ok((ListenerSocket::Tcp(mio::net::TcpListener::from_std(listener)), text))
         }
+        Transport::Ws => {
+            let (listener, path) = if options.use_fd >= 0 {
+                (tcp::adopt_listener(options.use_fd)?, ws::bind_path(address))
+            } else {
+                let (bind, path) = ws::bind_address(address, options.ipv6)?;
+                (tcp::listen(bind, options)?, path)
+            };
+            let text = ws::endpoint_text(listener.local_addr()?, &path);
+            Ok((ListenerSocket::Ws(mio::net::TcpListener::from_std(listener), path), text))
+        }
         Transport::Ipc => {
             let parsed = ipc::parse(address)?;
             let adopted = options.use_fd >= 0;
@@ -69,10 +79,12 @@ pub fn listen(
     }
 }
 
-/// Parses a connect address (`EINVAL` when malformed); it is resolved at each attempt.
-pub fn target(transport: Transport, address: &str) -> Result<Target> {
+/// Parses a connect address (`EINVAL` when malformed); it is resolved at each
+/// attempt (and a ws address once more now, as libzmq does).
+pub fn target(transport: Transport, address: &str, options: &SocketOptions) -> Result<Target> {
     match transport {
         Transport::Tcp => Ok(Target::Tcp(tcp::connect_address(address)?)),
+        Transport::Ws => Ok(Target::Ws(ws::connect_target(address, options.ipv6)?)),
         Transport::Ipc if address != "*" => Ok(Target::Ipc(ipc::parse(address)?)),
         _ => Err(Errno::EINVAL),
     }

@@ -42,7 +42,8 @@ impl Transport {
 
     /// Whether this build can bind and connect with it.
     pub fn is_available(self) -> bool {
-        matches!(self, Transport::Inproc | Transport::Tcp | Transport::Ipc | Transport::Udp)
+        // wss needs TLS, which this build does not carry.
+        matches!(self, Transport::Inproc | Transport::Tcp | Transport::Ipc | Transport::Udp | Transport::Ws)
     }
 }
 
@@ -100,5 +101,16 @@ mod tests {
     fn unknown_or_absent_transports_are_eprotonosupport() {
         assert_eq!(parse("carrier://pigeon", ZMQ_PAIR), Err(Errno::EPROTONOSUPPORT));
         assert_eq!(parse("pgm://eth0;239.0.0.1:5555", ZMQ_PUB), Err(Errno::EPROTONOSUPPORT));
+        assert_eq!(parse("wss://127.0.0.1:5555", ZMQ_PAIR), Err(Errno::EPROTONOSUPPORT));
+    }
+
+    #[test]
+    fn ws_serves_every_socket_type() {
+        // libzmq restricts no socket type to or from ws.
+        for socket_type in [ZMQ_PAIR, ZMQ_PUB, ZMQ_SUB, ZMQ_REQ, ZMQ_ROUTER, ZMQ_STREAM, ZMQ_RADIO, ZMQ_DISH]
+        {
+            let endpoint = parse("ws://127.0.0.1:5555/path", socket_type).unwrap();
+            assert_eq!(endpoint, Endpoint { transport: Transport::Ws, address: "127.0.0.1:5555/path" });
+        }
     }
 }

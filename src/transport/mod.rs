@@ -1,5 +1,5 @@
-//! Transports: endpoint parsing, and the addresses and socket set-up of tcp, ipc and
-//! udp (the I/O itself is `crate::session`'s). inproc needs no transport code: its
+//! Transports: endpoint parsing, and the addresses and socket set-up of tcp, ipc,
+//! udp and ws (the I/O itself is `crate::session`'s). inproc needs no transport code: its
 //! pipes are made by the context (`ctx::inproc`).
 
 pub mod endpoint;
@@ -8,3 +8,4 @@ pub mod ipc;
 pub mod ipc_filter;
 pub mod tcp;
 pub mod udp;
+pub mod ws;

@@ -15,7 +15,8 @@ const CAPABILITIES: &[(&[u8], bool)] = &[
     (b"curve", true),
     (b"gssapi", false),
     (b"vmci", false),
-    (b"WS", false),
+    // ws:// (ZWS 2.0); wss:// would need TLS, which this build does not carry.
+    (b"WS", true),
     (b"WSS", false),
     // The draft API (zmq.h's ZMQ_BUILD_DRAFT_API section) is always exported.
     (b"draft", true),
@@ -34,7 +35,9 @@ mod tests {
     fn reports_the_draft_api_and_nothing_unknown() {
         assert!(has(b"draft"));
         assert!(has(b"curve"));
+        assert!(has(b"WS"));
         assert!(!has(b"ws"), "libzmq spells it WS");
+        assert!(!has(b"WSS"));
         assert!(!has(b"nonsense"));
         assert!(!has(b""));
         assert!(!has(b"DRAFT"));

@@ -14,7 +14,7 @@ use super::mechanism::{self, Codec, Mechanism};
 use super::random::{OsRandom, RandomSource};
 use super::v1;
 use super::zap;
-use super::{Config, Event, ZapError};
+use super::{Config, Event, Headless, ZapError};
 use crate::constants::{ZMQ_PUB, ZMQ_XPUB};
 use crate::error::Errno;
 use crate::msg::{Flags, Metadata, Msg};
@@ -131,6 +131,34 @@ impl Connection {
             subscription_required: false,
             failure: None,
         }
+    }
+
+    /// A connection whose protocol was agreed outside ZMTP, so that no greeting is
+    /// exchanged: ZWS 2.0 (RFC 45) picks it in the WebSocket upgrade, and libzmq's
+    /// `ws_engine` then starts straight at the security handshake. Framing is ZMTP
+    /// 3.x's (the WebSocket layer translates frames both ways); `start` says what
+    /// comes first.
+    ///
+    /// ZMTP 3.0's rules apply after the handshake: subscriptions are sent as the
+    /// messages `1`/`0` + topic (RFC 45 "Publish-Subscribe", libzmq's `ws_encoder`)
+    /// and other commands as commands.
+    pub fn without_greeting(
+        config: Config,
+        now: Instant,
+        random: Box<dyn RandomSource>,
+        start: Headless,
+    ) -> Connection {
+        let mut connection = Connection::with_random(config, now, random);
+        connection.out.clear();
+        let result = match start {
+            Headless::Mechanism => {
+                connection.protocol = Some(Protocol::Zmtp30);
+                connection.start_mechanism(now)
+            }
+            Headless::Identity => connection.start_protocol(Protocol::Zmtp20, now),
+        };
+        let _ = connection.record(result);
+        connection
     }
 
     /// Where the engine should read the next bytes into; then call
@@ -390,13 +418,18 @@ impl Connection {
                 if !self.greeting.same_mechanism() {
                     return Err(ProtocolError::MechanismMismatch);
                 }
-                self.decoder = Decoder::new(Framing::V2, max);
-                let random = self.random.take().unwrap_or_else(|| Box::new(OsRandom));
-                self.mechanism = Some(mechanism::create(&self.config, random));
-                self.phase = Phase::Handshake;
-                self.mechanism_step(now)
+                self.start_mechanism(now)
             }
         }
+    }
+
+    /// ZMTP 3.x framing and our side of the security handshake.
+    fn start_mechanism(&mut self, now: Instant) -> Result<(), ProtocolError> {
+        self.decoder = Decoder::new(Framing::V2, self.config.max_msg_size);
+        let random = self.random.take().unwrap_or_else(|| Box::new(OsRandom));
+        self.mechanism = Some(mechanism::create(&self.config, random));
+        self.phase = Phase::Handshake;
+        self.mechanism_step(now)
     }
 
     /// Decodes `input` and acts on each frame.
@@ -431,7 +464,10 @@ impl Connection {
             }
             Phase::Identity => {
                 let peer_socket_type = match self.protocol {
-                    Some(Protocol::Zmtp10 | Protocol::Zmtp20) => i32::from(self.greeting.peer_socket_type()),
+                    // Unknown (-1) when no greeting said it (bare ZWS 2.0).
+                    Some(Protocol::Zmtp10 | Protocol::Zmtp20) if !self.greeting.is_unread() => {
+                        i32::from(self.greeting.peer_socket_type())
+                    }
                     _ => -1,
                 };
                 let ready = Event::Ready {

@@ -13,17 +13,17 @@ use core::fmt;
 
 use crate::constants::{
     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID,
-    ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION, ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA,
-    ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE, ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY,
-    ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED, ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC,
-    ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA, ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE,
-    ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR,
-    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE,
-    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY,
-    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME,
-    ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH, ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND,
-    ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED,
+    ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID, ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION,
+    ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA, ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE,
+    ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY, ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED,
+    ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC, ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA,
+    ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE, ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE,
+    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
+    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE,
+    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY, ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME, ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH,
+    ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND, ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
 };
 
 /// A fatal protocol condition: the connection must be closed. Once a [`Connection`]
@@ -109,6 +109,17 @@ pub enum ProtocolError {
     /// ERROR command for the peer (none for 300) is in the pending output: write it
     /// before closing. libzmq reports `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` with the code.
     AuthenticationFailed(u16),
+
+    // ---- the WebSocket layer under ZWS 2.0 (`crate::ws`)
+    /// The HTTP upgrade failed: a malformed request or response line or header, a
+    /// header too long, a missing `Upgrade`/`Connection`/`Sec-WebSocket-*` header, or
+    /// no `Sec-WebSocket-Protocol` both sides speak. libzmq reports
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL` with `ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED`.
+    WsUpgradeFailed,
+    /// A WebSocket frame libzmq's `ws_decoder` refuses (fragmented, a text,
+    /// continuation or unknown opcode, masked the wrong way, a binary frame without
+    /// the ZWS flags byte) or a control frame over 125 bytes. No event, as libzmq.
+    WsMalformedFrame,
 }
 
 /// What is wrong with a ZAP reply (RFC 27 "ZAP"; libzmq's
@@ -168,7 +179,9 @@ impl ProtocolError {
             | ProtocolError::LegacyPeerRefused
             | ProtocolError::CommandOutOfSequence
             | ProtocolError::NoZapHandler
-            | ProtocolError::AuthenticationFailed(_) => ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+            | ProtocolError::AuthenticationFailed(_)
+            | ProtocolError::WsMalformedFrame => ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED,
+            ProtocolError::WsUpgradeFailed => ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED,
             ProtocolError::MalformedCommand => ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
             ProtocolError::MalformedHello => ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO,
             ProtocolError::MalformedWelcome => ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME,
@@ -209,6 +222,7 @@ impl ProtocolError {
                     | ProtocolError::InvalidSequence
                     | ProtocolError::Cryptographic
                     | ProtocolError::KeyExchange
+                    | ProtocolError::WsUpgradeFailed
             ),
         }
     }
@@ -294,6 +308,8 @@ impl fmt::Display for ProtocolError {
             ProtocolError::NoZapHandler => f.write_str("authentication required but no ZAP handler"),
             ProtocolError::ZapReply(error) => write!(f, "invalid ZAP reply: {error:?}"),
             ProtocolError::AuthenticationFailed(status) => write!(f, "ZAP authentication failed ({status})"),
+            ProtocolError::WsUpgradeFailed => f.write_str("WebSocket upgrade failed"),
+            ProtocolError::WsMalformedFrame => f.write_str("malformed WebSocket frame"),
         }
     }
 }
@@ -350,5 +366,10 @@ mod tests {
         assert_eq!(ProtocolError::MalformedReady.handshake_failed_event(), None);
         assert_eq!(ProtocolError::InvalidSequence.code(), 0x10000002);
         assert_eq!(ProtocolError::MalformedCommand.code(), 0x10000011);
+        assert_eq!(
+            ProtocolError::WsUpgradeFailed.handshake_failed_event(),
+            Some((ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, 0x30000000))
+        );
+        assert_eq!(ProtocolError::WsMalformedFrame.handshake_failed_event(), None);
     }
 }

@@ -173,6 +173,12 @@ impl Greeting {
     pub(crate) fn peer_socket_type(&self) -> u8 {
         self.received[MINOR_POS]
     }
+
+    /// Whether nothing of the peer's greeting was read (a connection started
+    /// without one).
+    pub(crate) fn is_unread(&self) -> bool {
+        self.read == 0
+    }
 }
 
 #[cfg(test)]

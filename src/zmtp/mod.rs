@@ -41,6 +41,18 @@ pub use random::{OsRandom, RandomSource, RandomUnavailable};
 
 use crate::msg::{Flags, Metadata, Msg};
 
+/// Where a [`Connection::without_greeting`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Headless {
+    /// The security handshake of [`Config::security`] (ZWS 2.0 with a mechanism:
+    /// `ZWS2.0/NULL`, `ZWS2.0/PLAIN`, `ZWS2.0/CURVE`).
+    Mechanism,
+    /// No mechanism: each side's first message is its routing id, as in ZMTP 2.0
+    /// (bare `ZWS2.0`); commands are neither sent nor taken, and the peer's socket
+    /// type is unknown (-1 in [`Event::Ready`]).
+    Identity,
+}
+
 /// What a connection needs to know about its socket (a subset of the socket options).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

@@ -668,3 +668,30 @@ fn connections_can_move_between_threads() {
     assert_send::<Event>();
     assert_send::<ProtocolError>();
 }
+
+#[test]
+fn without_greeting_starts_at_the_handshake_or_the_routing_id() {
+    let now = Instant::now();
+    let mut config = Config::new(ZMQ_SUB);
+    config.routing_id = b"id".to_vec();
+    let random = || Box::new(OsRandom) as Box<dyn RandomSource>;
+    // With a mechanism: READY at once, no greeting; ZMTP 3.0's subscriptions.
+    let mut connection = Connection::without_greeting(config.clone(), now, random(), Headless::Mechanism);
+    assert_eq!(take_output(&mut connection), ready(&[("Socket-Type", b"SUB")]));
+    connection.handle_input(&ready(&[("Socket-Type", b"PUB")]), now).unwrap();
+    assert!(connection.is_ready());
+    assert_eq!(connection.peer_version(), Some((3, 0)));
+    connection.send(subscribe_command(b"t")).unwrap();
+    assert_eq!(take_output(&mut connection), frame(false, false, b"\x01t"));
+    // Without: the routing id goes first, the peer's comes back as Ready.
+    let mut bare = Connection::without_greeting(config, now, random(), Headless::Identity);
+    assert_eq!(take_output(&mut bare), frame(false, false, b"id"));
+    bare.handle_input(&[frame(false, false, b"peer"), frame(false, false, b"m")].concat(), now).unwrap();
+    let seen = events(&mut bare);
+    assert!(matches!(
+        &seen[0],
+        Event::Ready { peer_routing_id, peer_socket_type: -1, .. } if peer_routing_id == b"peer"
+    ));
+    assert!(matches!(&seen[1], Event::Message(msg) if msg.data() == b"m"));
+    assert_eq!(bare.send(join_command(b"g")), Err(Errno::ENOTSUP));
+}
