@@ -580,3 +580,48 @@ fn ipv6_loopback() {
     assert_eq!(recv(&server), b"v6");
     finish(context, [server, client]);
 }
+
+#[test]
+fn curve_and_plain_over_ws() {
+    let context = Context::new();
+    // CURVE: the sub-protocol is ZWS2.0/CURVE and every message is boxed.
+    let (server_public, server_secret) = zmq::util::curve_keys::generate_keypair();
+    let (client_public, client_secret) = zmq::util::curve_keys::generate_keypair();
+    let server = socket(&context, ZMQ_DEALER);
+    server.set_option(ZMQ_CURVE_SERVER, Some(&int(1))).unwrap();
+    server.set_option(ZMQ_CURVE_SECRETKEY, Some(&server_secret)).unwrap();
+    server.bind("ws://127.0.0.1:*/secure").unwrap();
+    let client = socket(&context, ZMQ_DEALER);
+    client.set_option(ZMQ_CURVE_SERVERKEY, Some(&server_public)).unwrap();
+    client.set_option(ZMQ_CURVE_PUBLICKEY, Some(&client_public)).unwrap();
+    client.set_option(ZMQ_CURVE_SECRETKEY, Some(&client_secret)).unwrap();
+    client.connect(&last_endpoint(&server)).unwrap();
+    send_parts(&client, &[b"boxed", &[9u8; 70_000]]);
+    assert_eq!(recv_parts(&server), [b"boxed".to_vec(), vec![9u8; 70_000]]);
+    send(&server, b"back");
+    assert_eq!(recv(&client), b"back");
+
+    // PLAIN with a ZAP handler that accepts everyone.
+    let handler = socket(&context, ZMQ_REP);
+    handler.bind("inproc://zeromq.zap.01").unwrap();
+    let zap = std::thread::spawn(move || {
+        let request = recv_parts(&handler);
+        send_parts(&handler, &[b"1.0", &request[1], b"200", b"OK", b"ws-user", b""]);
+        handler.close();
+        request
+    });
+    let plain_server = socket(&context, ZMQ_PULL);
+    plain_server.set_option(ZMQ_PLAIN_SERVER, Some(&int(1))).unwrap();
+    plain_server.bind("ws://127.0.0.1:*").unwrap();
+    let plain_client = socket(&context, ZMQ_PUSH);
+    plain_client.set_option(ZMQ_PLAIN_USERNAME, Some(b"user")).unwrap();
+    plain_client.set_option(ZMQ_PLAIN_PASSWORD, Some(b"pass")).unwrap();
+    plain_client.connect(&last_endpoint(&plain_server)).unwrap();
+    send(&plain_client, b"plain over ws");
+    let msg = plain_server.recv(0).unwrap();
+    assert_eq!(msg.data(), b"plain over ws");
+    assert_eq!(msg.property(b"User-Id").unwrap().to_bytes(), b"ws-user");
+    let request = zap.join().unwrap();
+    assert_eq!(request[5], b"PLAIN");
+    finish(context, [server, client, plain_server, plain_client]);
+}
