@@ -79,15 +79,10 @@ fn plain_refused_by_the_handler_is_reported_and_delivers_nothing() {
     let context = Context::new();
     let handler = zap_handler(&context, "400", 1);
     let (server, client) = plain_pair(&context, b"wrong");
-    server
-        .monitor(Some("inproc://plain-events"), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64, 1, ZMQ_PAIR)
-        .unwrap();
-    let events = socket(&context, ZMQ_PAIR);
-    events.connect("inproc://plain-events").unwrap();
+    let events = watch(&context, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &server, "inproc://plain-events");
     let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
-    let event = recv_parts(&events);
-    assert_eq!(u16::from_ne_bytes([event[0][0], event[0][1]]), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
-    assert_eq!(u32::from_ne_bytes([event[0][2], event[0][3], event[0][4], event[0][5]]), 400);
+    let event = event_v1(&events);
+    assert_eq!((event.0, event.1), (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400));
     handler.join().unwrap();
     server.set_option(ZMQ_RCVTIMEO, Some(&int(200))).unwrap();
     assert_eq!(server.recv(0).unwrap_err(), Errno::EAGAIN);
@@ -183,15 +178,10 @@ fn a_client_refused_with_500_hears_why() {
     let context = Context::new();
     let handler = zap_handler(&context, "500", 1);
     let (server, client) = plain_pair(&context, b"secret");
-    client
-        .monitor(Some("inproc://client-events"), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64, 1, ZMQ_PAIR)
-        .unwrap();
-    let events = socket(&context, ZMQ_PAIR);
-    events.connect("inproc://client-events").unwrap();
+    let events = watch(&context, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &client, "inproc://client-events");
     let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
-    let event = recv_parts(&events);
-    assert_eq!(u16::from_ne_bytes([event[0][0], event[0][1]]), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
-    assert_eq!(u32::from_ne_bytes([event[0][2], event[0][3], event[0][4], event[0][5]]), 500);
+    let event = event_v1(&events);
+    assert_eq!((event.0, event.1), (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 500));
     handler.join().unwrap();
     finish(context, [server, client, events]);
 }
@@ -204,15 +194,10 @@ fn a_null_client_refused_with_500_hears_why() {
     server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
     server.bind("tcp://127.0.0.1:*").unwrap();
     let client = socket(&context, ZMQ_DEALER);
-    client
-        .monitor(Some("inproc://null-events"), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64, 1, ZMQ_PAIR)
-        .unwrap();
-    let events = socket(&context, ZMQ_PAIR);
-    events.connect("inproc://null-events").unwrap();
+    let events = watch(&context, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &client, "inproc://null-events");
     client.connect(&last_endpoint(&server)).unwrap();
-    let event = recv_parts(&events);
-    assert_eq!(u16::from_ne_bytes([event[0][0], event[0][1]]), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u16);
-    assert_eq!(u32::from_ne_bytes([event[0][2], event[0][3], event[0][4], event[0][5]]), 500);
+    let event = event_v1(&events);
+    assert_eq!((event.0, event.1), (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 500));
     handler.join().unwrap();
     finish(context, [server, client, events]);
 }

@@ -476,12 +476,10 @@ fn monitor_events_name_ws_endpoints() {
     events.connect("inproc://ws-monitor").unwrap();
     server.bind("ws://127.0.0.1:*/m").unwrap();
     let endpoint = last_endpoint(&server);
+    // The event as an `int`, its first value, and both ends.
     let event = |monitor: &Socket| {
-        let parts = recv_parts(monitor);
-        let number = |part: &Vec<u8>| u64::from_ne_bytes(part.as_slice().try_into().unwrap());
-        let count = number(&parts[1]) as usize;
-        let text = |part: &Vec<u8>| String::from_utf8(part.clone()).unwrap();
-        (number(&parts[0]) as i32, number(&parts[2]), text(&parts[2 + count]), text(&parts[3 + count]))
+        let (kind, values, local, remote) = event_v2(monitor);
+        (kind as i32, values[0], local, remote)
     };
     let push = socket(&context, ZMQ_PUSH);
     push.connect(&endpoint).unwrap();

@@ -74,3 +74,33 @@ pub fn connected_pair(context: &Context, bound: i32, connected: i32, endpoint: &
     second.connect(&last_endpoint(&first)).unwrap();
     (first, second)
 }
+
+/// Starts a version 1 monitor of `events` on `socket` at `name`, and connects a PAIR
+/// to it (before any event: ours drops events no one is connected to yet).
+pub fn watch(context: &Context, events: i32, socket: &Socket, name: &str) -> Socket {
+    socket.monitor(Some(name), events as u64, 1, ZMQ_PAIR).unwrap();
+    let monitor = self::socket(context, ZMQ_PAIR);
+    monitor.connect(name).unwrap();
+    monitor
+}
+
+/// The next version 1 monitor event: the event, its value and its endpoint.
+pub fn event_v1(monitor: &Socket) -> (i32, u32, String) {
+    let parts = recv_parts(monitor);
+    assert_eq!(parts.len(), 2, "two frames");
+    assert_eq!(parts[0].len(), 6);
+    let event = u16::from_ne_bytes([parts[0][0], parts[0][1]]);
+    let value = u32::from_ne_bytes([parts[0][2], parts[0][3], parts[0][4], parts[0][5]]);
+    (i32::from(event), value, String::from_utf8(parts[1].clone()).unwrap())
+}
+
+/// The next version 2 monitor event: the event, its values and both endpoints.
+pub fn event_v2(monitor: &Socket) -> (u64, Vec<u64>, String, String) {
+    let parts = recv_parts(monitor);
+    let number = |part: &Vec<u8>| u64::from_ne_bytes(part.as_slice().try_into().expect("8 bytes"));
+    let count = number(&parts[1]) as usize;
+    assert_eq!(parts.len(), 4 + count);
+    let values = parts[2..2 + count].iter().map(number).collect();
+    let text = |part: &Vec<u8>| String::from_utf8(part.clone()).unwrap();
+    (number(&parts[0]), values, text(&parts[2 + count]), text(&parts[3 + count]))
+}
