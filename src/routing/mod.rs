@@ -8,6 +8,7 @@ pub mod fair_queue;
 pub mod groups;
 pub mod load_balancer;
 pub mod subscriptions;
+pub mod upstream;
 
 use crate::pipe::{Pipe, PipeId};
 

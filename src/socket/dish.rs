@@ -10,15 +10,13 @@ use crate::constants::ZMQ_GROUP_MAX_LENGTH;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeId};
-use crate::routing::distributor::Distributor;
-use crate::routing::fair_queue::FairQueue;
 use crate::routing::groups::{join_msg, leave_msg};
+use crate::routing::upstream::Upstream;
 
 #[derive(Debug, Default)]
 pub struct Dish {
-    queue: FairQueue,
-    /// The same pipes, for the joins and leaves going up.
-    dist: Distributor,
+    /// Messages in from the publishers; subscriptions (joins) out to them.
+    upstream: Upstream,
     groups: BTreeSet<Vec<u8>>,
     /// A message of a joined group that `has_in` already took from the queue.
     prefetched: Option<Msg>,
@@ -37,7 +35,7 @@ impl Dish {
     /// The next message of a joined group; the others are dropped.
     fn next_joined(&mut self) -> Result<Msg> {
         loop {
-            let msg = self.queue.recv()?;
+            let msg = self.upstream.queue.recv()?;
             let group = msg.group().map(|group| group.to_bytes()).unwrap_or_default();
             if self.groups.contains(group) {
                 return Ok(msg);
@@ -53,30 +51,27 @@ impl Pattern for Dish {
         for group in &self.groups {
             let _ = pipe.write(join_msg(group));
         }
-        self.queue.attach(pipe.clone());
-        self.dist.attach(pipe);
+        self.upstream.attach(pipe);
     }
 
     fn read_activated(&mut self, id: PipeId) {
-        self.queue.activated(id);
+        self.upstream.read_activated(id);
     }
 
     fn write_activated(&mut self, id: PipeId) {
-        self.dist.activated(id);
+        self.upstream.write_activated(id);
     }
 
     fn peer_closed(&mut self, id: PipeId) {
-        self.queue.peer_closed(id);
-        self.dist.remove(id);
+        self.upstream.peer_closed(id);
     }
 
     fn remove(&mut self, id: PipeId) -> Option<Pipe> {
-        self.dist.remove(id);
-        self.queue.remove(id)
+        self.upstream.remove(id)
     }
 
     fn pipes(&self) -> Vec<Pipe> {
-        self.queue.pipes().to_vec()
+        self.upstream.pipes()
     }
 
     fn send(&mut self, _msg: &mut Msg) -> Result<()> {
@@ -108,7 +103,7 @@ impl Pattern for Dish {
         if !self.groups.insert(group.to_vec()) {
             return Err(Errno::EINVAL);
         }
-        self.dist.send_to_all(&mut join_msg(group));
+        self.upstream.dist.send_to_all(&mut join_msg(group));
         Ok(())
     }
 
@@ -117,7 +112,7 @@ impl Pattern for Dish {
         if !self.groups.remove(group) {
             return Err(Errno::EINVAL);
         }
-        self.dist.send_to_all(&mut leave_msg(group));
+        self.upstream.dist.send_to_all(&mut leave_msg(group));
         Ok(())
     }
 }

@@ -18,17 +18,15 @@ use crate::error::{Errno, Result};
 use crate::msg::Msg;
 use crate::options::SocketOptions;
 use crate::pipe::{Pipe, PipeId};
-use crate::routing::distributor::Distributor;
-use crate::routing::fair_queue::FairQueue;
 use crate::routing::subscriptions::{subscription_msg, TopicSet};
+use crate::routing::upstream::Upstream;
 
 #[derive(Debug)]
 pub struct XSub {
     /// SUB rather than XSUB.
     subscriber: bool,
-    queue: FairQueue,
-    /// The same pipes, for the subscriptions going up.
-    dist: Distributor,
+    /// Messages in from the publishers; subscriptions (joins) out to them.
+    upstream: Upstream,
     subscriptions: TopicSet,
     /// A matching message `has_in` already took from the queue.
     prefetched: Option<Msg>,
@@ -48,8 +46,7 @@ impl XSub {
     pub fn new(subscriber: bool) -> XSub {
         XSub {
             subscriber,
-            queue: FairQueue::new(),
-            dist: Distributor::default(),
+            upstream: Upstream::default(),
             subscriptions: TopicSet::default(),
             prefetched: None,
             more_recv: false,
@@ -69,12 +66,12 @@ impl XSub {
     /// The next wanted message from the queue; unwanted ones are dropped whole.
     fn next_wanted(&mut self) -> Result<Msg> {
         loop {
-            let mut msg = self.queue.recv()?;
+            let mut msg = self.upstream.queue.recv()?;
             if self.wanted(&msg) {
                 return Ok(msg);
             }
             while msg.more() {
-                msg = self.queue.recv()?;
+                msg = self.upstream.queue.recv()?;
             }
         }
     }
@@ -87,7 +84,7 @@ impl XSub {
         if first_part {
             self.process_subscribe = !self.only_first_subscribe;
         } else if !self.process_subscribe {
-            self.dist.send_to_all(msg);
+            self.upstream.dist.send_to_all(msg);
             return;
         }
         match msg.data().split_first() {
@@ -95,17 +92,17 @@ impl XSub {
                 // Duplicates go on too: XPUB_VERBOSE upstream wants to see them.
                 self.subscriptions.add(topic);
                 self.process_subscribe = true;
-                self.dist.send_to_all(msg);
+                self.upstream.dist.send_to_all(msg);
             }
             Some((0, topic)) => {
                 self.process_subscribe = true;
                 if self.subscriptions.remove(topic) || self.verbose_unsubs {
-                    self.dist.send_to_all(msg);
+                    self.upstream.dist.send_to_all(msg);
                 } else {
                     drop(msg.take());
                 }
             }
-            _ => self.dist.send_to_all(msg),
+            _ => self.upstream.dist.send_to_all(msg),
         }
     }
 }
@@ -117,30 +114,27 @@ impl Pattern for XSub {
         for topic in self.subscriptions.topics() {
             let _ = pipe.write(subscription_msg(1, &topic));
         }
-        self.queue.attach(pipe.clone());
-        self.dist.attach(pipe);
+        self.upstream.attach(pipe);
     }
 
     fn read_activated(&mut self, id: PipeId) {
-        self.queue.activated(id);
+        self.upstream.read_activated(id);
     }
 
     fn write_activated(&mut self, id: PipeId) {
-        self.dist.activated(id);
+        self.upstream.write_activated(id);
     }
 
     fn peer_closed(&mut self, id: PipeId) {
-        self.queue.peer_closed(id);
-        self.dist.remove(id);
+        self.upstream.peer_closed(id);
     }
 
     fn remove(&mut self, id: PipeId) -> Option<Pipe> {
-        self.dist.remove(id);
-        self.queue.remove(id)
+        self.upstream.remove(id)
     }
 
     fn pipes(&self) -> Vec<Pipe> {
-        self.queue.pipes().to_vec()
+        self.upstream.pipes()
     }
 
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
@@ -154,7 +148,7 @@ impl Pattern for XSub {
     fn recv(&mut self) -> Result<Msg> {
         let msg = match self.prefetched.take() {
             Some(msg) => msg,
-            None if self.more_recv => self.queue.recv()?,
+            None if self.more_recv => self.upstream.queue.recv()?,
             None => self.next_wanted()?,
         };
         self.more_recv = msg.more();
