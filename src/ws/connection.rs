@@ -14,14 +14,12 @@ use super::mask::MaskKeys;
 use super::outbound::Outbound;
 use crate::error::Errno;
 use crate::msg::Msg;
+use crate::zmtp::output::Output;
 use crate::zmtp::{Config, Connection, Event, OsRandom, ProtocolError, RandomSource};
 
 /// Input is read this much at a time (large bodies pass through it, so it is
 /// larger than the ZMTP connection's 8 KiB).
 const READ_BUFFER_SIZE: usize = 64 * 1024;
-/// Written output is dropped from the front once this much has been written and it
-/// is more than half the buffer (as the ZMTP connection does).
-const COMPACT_AFTER: usize = 64 * 1024;
 
 impl From<FrameError> for ProtocolError {
     fn from(_: FrameError) -> ProtocolError {
@@ -75,8 +73,7 @@ pub struct WsConnection {
     read_buffer: Box<[u8]>,
     inbound: Inbound,
     outbound: Outbound,
-    out: Vec<u8>,
-    out_pos: usize,
+    out: Output,
     heartbeat: Heartbeat,
     /// The peer sent a close frame; nothing more is read.
     close_received: bool,
@@ -131,8 +128,7 @@ impl WsConnection {
             read_buffer: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             inbound,
             outbound,
-            out,
-            out_pos: 0,
+            out: Output::with(out),
             heartbeat,
             close_received: false,
             failure: None,
@@ -178,20 +174,13 @@ impl WsConnection {
 
     /// Bytes waiting to be written.
     pub fn pending_output(&self) -> &[u8] {
-        self.out.get(self.out_pos..).unwrap_or_default()
+        self.out.pending()
     }
 
     /// Drops the first `n` bytes of [`pending_output`](Self::pending_output), which
     /// were written.
     pub fn consume(&mut self, n: usize) {
-        self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-        } else if self.out_pos >= COMPACT_AFTER && self.out_pos > self.out.len() / 2 {
-            self.out.drain(..self.out_pos);
-            self.out_pos = 0;
-        }
+        self.out.consume(n);
     }
 
     /// The next thing the peer did, if any.

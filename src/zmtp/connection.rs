@@ -11,6 +11,7 @@ use super::frame::{self, Decoder, Framing};
 use super::greeting::{Greeting, Progress, Protocol};
 use super::heartbeat::Heartbeat;
 use super::mechanism::{self, Codec, Mechanism};
+use super::output::Output;
 use super::random::{OsRandom, RandomSource};
 use super::v1;
 use super::zap;
@@ -22,10 +23,6 @@ use crate::msg::{Flags, Metadata, Msg};
 /// Small frames are decoded from a read buffer this large (libzmq's default
 /// `ZMQ_IN_BATCH_SIZE`).
 const READ_BUFFER_SIZE: usize = 8192;
-/// Written output is dropped from the front of the output buffer once this much has
-/// been written and it is more than half the buffer, so that a connection that never
-/// drains completely does not keep growing.
-const COMPACT_AFTER: usize = 64 * 1024;
 
 /// The metadata property libzmq names `ZMQ_MSG_PROPERTY_PEER_ADDRESS`.
 const PEER_ADDRESS: &str = "Peer-Address";
@@ -66,9 +63,8 @@ pub struct Connection {
     greeting: Greeting,
     decoder: Decoder,
     read_buffer: Box<[u8]>,
-    /// Encoded output; `out[out_pos..]` is still to be written.
-    out: Vec<u8>,
-    out_pos: usize,
+    /// Encoded output, still to be written.
+    out: Output,
     /// Handed to the mechanism when it is created.
     random: Option<Box<dyn RandomSource>>,
     mechanism: Option<Box<dyn Mechanism>>,
@@ -117,8 +113,7 @@ impl Connection {
             greeting,
             decoder,
             read_buffer: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
-            out,
-            out_pos: 0,
+            out: Output::with(out),
             random: Some(random),
             mechanism: None,
             codec: None,
@@ -287,20 +282,13 @@ impl Connection {
     /// Bytes waiting to be written, in order: greeting, handshake commands, frames,
     /// PINGs and PONGs, all batched in one buffer.
     pub fn pending_output(&self) -> &[u8] {
-        self.out.get(self.out_pos..).unwrap_or_default()
+        self.out.pending()
     }
 
     /// Drops the first `n` bytes of [`pending_output`](Self::pending_output), which
     /// were written.
     pub fn consume(&mut self, n: usize) {
-        self.out_pos = self.out_pos.saturating_add(n).min(self.out.len());
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-        } else if self.out_pos >= COMPACT_AFTER && self.out_pos > self.out.len() / 2 {
-            self.out.drain(..self.out_pos);
-            self.out_pos = 0;
-        }
+        self.out.consume(n);
     }
 
     /// The next thing the peer did, if any.

@@ -26,6 +26,7 @@ mod frame;
 mod greeting;
 mod heartbeat;
 mod mechanism;
+pub(crate) mod output;
 mod random;
 pub mod socket_type;
 mod v1;
