@@ -10,6 +10,7 @@ use crate::constants::ZMQ_STREAM;
 use crate::error::Result;
 use crate::msg::{Metadata, Msg};
 use crate::ws::{self, WsConnection};
+use crate::zmtp::output::Output;
 use crate::zmtp::{Config, Connection, Event, ProtocolError};
 
 /// The protocol of one connection.
@@ -82,7 +83,7 @@ impl Wire {
         match self {
             Wire::Zmtp(zmtp) => zmtp.pending_output(),
             Wire::Ws(ws) => ws.pending_output(),
-            Wire::Raw(raw) => raw.out.get(raw.written..).unwrap_or_default(),
+            Wire::Raw(raw) => raw.out.pending(),
         }
     }
 
@@ -131,7 +132,7 @@ impl Wire {
     /// The application asked to close the connection (STREAM: an empty message) and
     /// everything before it is written.
     pub fn close_requested(&self) -> bool {
-        matches!(self, Wire::Raw(raw) if raw.close_requested && raw.written == raw.out.len())
+        matches!(self, Wire::Raw(raw) if raw.close_requested && raw.out.pending().is_empty())
     }
 
     /// The peer closed the WebSocket and our answering close frame is written: the
@@ -147,8 +148,7 @@ pub struct RawStream {
     buffer: Vec<u8>,
     events: VecDeque<Event>,
     metadata: Arc<Metadata>,
-    out: Vec<u8>,
-    written: usize,
+    out: Output,
     close_requested: bool,
 }
 
@@ -178,8 +178,7 @@ impl RawStream {
             buffer: vec![0; RAW_READ],
             events,
             metadata,
-            out: Vec::new(),
-            written: 0,
+            out: Output::default(),
             close_requested: false,
         }
     }
@@ -201,11 +200,7 @@ impl RawStream {
     }
 
     fn consume(&mut self, n: usize) {
-        self.written = self.written.saturating_add(n).min(self.out.len());
-        if self.written == self.out.len() {
-            self.out.clear();
-            self.written = 0;
-        }
+        self.out.consume(n);
     }
 }
 
