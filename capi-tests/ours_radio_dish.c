@@ -4,10 +4,7 @@
  *  connected, zmq_poll on a DISH (libzmq's test_radio_dish_tcp_poll).  */
 #include "testutil_msg.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "testutil_udp.h"
 
 static void send_group (void *radio, const char *group, const char *body)
 {
@@ -118,22 +115,6 @@ static void join_filter_leave (void *ctx, const char *bind_to)
     CHECK_OK (zmq_close (dish));
     CHECK_OK (zmq_close (radio));
     printf ("join, filter, leave, poll over %.3s\n", bind_to);
-}
-
-/*  A udp port nobody uses right now on 127.0.0.1.  */
-static int free_udp_port (void)
-{
-    int fd = socket (AF_INET, SOCK_DGRAM, 0);
-    CHECK (fd >= 0);
-    struct sockaddr_in address;
-    memset (&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    CHECK_OK (bind (fd, (struct sockaddr *) &address, sizeof address));
-    socklen_t len = sizeof address;
-    CHECK_OK (getsockname (fd, (struct sockaddr *) &address, &len));
-    close (fd);
-    return ntohs (address.sin_port);
 }
 
 static void test_udp (void *ctx)
