@@ -203,6 +203,71 @@ fn a_null_client_refused_with_500_hears_why() {
 }
 
 #[test]
+fn a_refused_client_does_not_call_again() {
+    // libzmq treats an ERROR from the server as a protocol error: the connecting
+    // session ends for good instead of reconnecting every RECONNECT_IVL (upstream
+    // test_security_zap counts exactly one refusal on the client's monitor).
+    let context = Context::new();
+    let handler = zap_handler(&context, "500", 1);
+    let server = socket(&context, ZMQ_DEALER);
+    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let client = socket(&context, ZMQ_DEALER);
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(10))).unwrap();
+    let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://refused-events");
+    client.connect(&last_endpoint(&server)).unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let (event, value, _) = event_v1(&events);
+        seen.push(event);
+        if event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH {
+            assert_eq!(value, 500);
+            break;
+        }
+    }
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_DISCONNECTED);
+    // Twenty reconnection intervals later: nothing more.
+    events.set_option(ZMQ_RCVTIMEO, Some(&int(200))).unwrap();
+    assert_eq!(events.recv(0).map(|_| ()), Err(Errno::EAGAIN), "after {seen:?}");
+    handler.join().unwrap();
+    finish(context, [server, client, events]);
+}
+
+#[test]
+fn a_handler_that_leaves_mid_request_leaves_the_handshake_waiting() {
+    // As libzmq: the ZAP handler closing without a reply fails nothing by itself;
+    // the handshake waits, and the client leaving is reported with EPIPE.
+    let context = Context::new();
+    let handler = socket(&context, ZMQ_REP);
+    handler.bind("inproc://zeromq.zap.01").unwrap();
+    let server = socket(&context, ZMQ_DEALER);
+    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let events = watch(&context, ZMQ_EVENT_ALL, &server, "inproc://left-events");
+    let client = socket(&context, ZMQ_DEALER);
+    client.connect(&last_endpoint(&server)).unwrap();
+    assert_eq!(recv(&handler), b"1.0", "the request's first frame");
+    handler.close();
+    events.set_option(ZMQ_RCVTIMEO, Some(&int(300))).unwrap();
+    let mut before_leaving = Vec::new();
+    while let Ok(parts) = events.recv(0) {
+        let _address = events.recv(0);
+        before_leaving.push(i32::from(u16::from_ne_bytes([parts.data()[0], parts.data()[1]])));
+    }
+    assert!(
+        !before_leaving
+            .iter()
+            .any(|&event| event & (ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_DISCONNECTED) != 0),
+        "nothing fails while the client stays: {before_leaving:?}"
+    );
+    client.close();
+    events.set_option(ZMQ_RCVTIMEO, Some(&int(5000))).unwrap();
+    let (event, value, _) = event_v1(&events);
+    assert_eq!((event, value), (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::EPIPE as u32));
+    finish(context, [server, events]);
+}
+
+#[test]
 fn a_curve_server_flooded_with_raw_connections_keeps_serving() {
     // The shape of CVE-2020-15166: many raw TCP peers that never finish (or send
     // garbage into) the handshake must not stop a good client from being served.

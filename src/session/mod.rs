@@ -9,7 +9,8 @@
 //! protocol produced, in large batches, and moves messages between the protocol and
 //! the pipe. A connecting session outlives its connections: it reconnects with
 //! back-off and, unless `ZMQ_IMMEDIATE`, keeps its pipe (and the messages queued in
-//! it) across them.
+//! it) across them. A peer that broke the protocol or refused us is not called
+//! again, as in libzmq.
 //!
 //! Beside it in this module: `translate` (socket types whose messages are not one
 //! frame per part on the wire), and the udp endpoints (`udp`, `datagram`), which
@@ -137,6 +138,9 @@ pub struct Session {
     endpoints: Endpoints,
     /// Why the protocol failed, when it did.
     failure: Option<ProtocolError>,
+    /// The errno that ended the connection when the stream did (`EPIPE`: the peer
+    /// closed it), for the monitor's `HANDSHAKE_FAILED_NO_DETAIL`, as libzmq's.
+    stream_error: Option<i32>,
     /// The pipe to the ZAP handler while a request is out, and the reply's parts so far.
     zap: Option<(Pipe, Vec<Msg>)>,
     /// The ZAP handler refused the peer and the monitor was told; the connection
@@ -217,6 +221,7 @@ impl Session {
             translator,
             endpoints,
             failure: None,
+            stream_error: None,
             zap: None,
             refused: false,
         }
@@ -268,7 +273,7 @@ impl Session {
                 let _ = self.connect(reactor, token, now);
             } else {
                 // A write error shows again as an event on the registered stream.
-                let _ = self.flush(now);
+                let _ = self.flush();
             }
             self.arm_timer(reactor, token, now);
             Box::new(self)
@@ -364,7 +369,7 @@ impl Session {
             }
         }
         // A write error shows again as an event on the registered stream.
-        let _ = self.flush(now);
+        let _ = self.flush();
         Flow::Continue
     }
 
@@ -426,6 +431,7 @@ impl Session {
             return;
         }
         let failure = self.failure.take();
+        let stream_error = self.stream_error.take();
         if !self.handshake_done && !std::mem::take(&mut self.refused) {
             match &failure {
                 Some(error) => {
@@ -435,7 +441,7 @@ impl Session {
                         self.event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, libc::ETIMEDOUT as u64);
                     }
                 }
-                None => self.event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0),
+                None => self.event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, stream_error.unwrap_or(0) as u64),
             }
         }
         self.event(ZMQ_EVENT_DISCONNECTED, fd);
@@ -443,6 +449,9 @@ impl Session {
 
     /// The connection (or an attempt) ended.
     fn disconnected(&mut self, now: Instant, cause: Cause) -> Flow {
+        // libzmq's `protocol_error`: a peer that broke the protocol (or refused us
+        // with an ERROR) is not called again; only lost connections and timeouts are.
+        let violated = self.failure.as_ref().is_some_and(|failure| !failure.is_timeout());
         self.report_end();
         if let Some((zap, _)) = self.zap.take() {
             zap.close();
@@ -487,7 +496,7 @@ impl Session {
                 // A closed socket's session reconnects only while it still has
                 // something to deliver.
                 let delivered = self.pipe.as_ref().is_none_or(|pipe| !pipe.check_read());
-                if self.gives_up(cause) || (self.lingering && delivered) {
+                if violated || self.gives_up(cause) || (self.lingering && delivered) {
                     // Nothing more will be sent (or, without reconnection, can be):
                     // the pipe closes with the session, as libzmq's does.
                     return Flow::Done;
@@ -505,7 +514,7 @@ impl Session {
 
     /// Reads and writes as far as the stream allows; `Done` when the session ended.
     fn drive(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
-        if self.pump_in(reactor, token, now).is_err() || self.flush(now).is_err() {
+        if self.pump_in(reactor, token, now).is_err() || self.flush().is_err() {
             return self.disconnected(now, self.cause());
         }
         let peer_closed =
@@ -565,7 +574,7 @@ impl Session {
             let Some(link) = &mut self.connection else { return Ok(()) };
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
             match link.stream.read(protocol.read_buffer()) {
-                Ok(0) => return Err(()),
+                Ok(0) => return self.stream_failed(libc::EPIPE),
                 Ok(n) => {
                     if let Err(error) = protocol.received(n, now) {
                         self.failure = Some(error);
@@ -574,9 +583,16 @@ impl Session {
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(()),
+                Err(error) => return self.stream_failed(error.raw_os_error().unwrap_or(libc::EIO)),
             }
         }
+    }
+
+    /// Notes the errno that ended the connection (for the monitor); the failure to
+    /// return.
+    fn stream_failed(&mut self, errno: i32) -> Result<(), ()> {
+        self.stream_error = Some(errno);
+        Err(())
     }
 
     /// Acts on what the protocol decoded.
@@ -653,7 +669,17 @@ impl Session {
                     }
                 }
                 Read::Empty => return Flow::Continue,
-                Read::Ended => break,
+                Read::Ended => {
+                    // The handler went away without a whole reply: as libzmq, the
+                    // handshake waits on (until the peer leaves or it times out).
+                    if reply.last().is_none_or(Msg::more) {
+                        if let Some((pipe, _)) = self.zap.take() {
+                            pipe.close();
+                        }
+                        return Flow::Continue;
+                    }
+                    break;
+                }
             }
         }
         let Some((pipe, reply)) = self.zap.take() else { return Flow::Continue };
@@ -674,7 +700,7 @@ impl Session {
             }
             Err(error) => {
                 self.failure = Some(error);
-                let _ = self.flush(now);
+                let _ = self.flush();
                 let cause = self.cause();
                 return self.disconnected(now, cause);
             }
@@ -765,7 +791,7 @@ impl Session {
     }
 
     /// Writes the protocol's output (after topping it up from the pipe).
-    fn flush(&mut self, now: Instant) -> Result<(), ()> {
+    fn flush(&mut self) -> Result<(), ()> {
         loop {
             self.pump_out();
             let Some(link) = &mut self.connection else { return Ok(()) };
@@ -775,13 +801,12 @@ impl Session {
                 return Ok(());
             }
             match link.stream.write(output) {
-                Ok(0) => return Err(()),
+                Ok(0) => return self.stream_failed(libc::EPIPE),
                 Ok(n) => protocol.consume(n),
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(()),
+                Err(error) => return self.stream_failed(error.raw_os_error().unwrap_or(libc::EIO)),
             }
-            let _ = now;
         }
     }
 
