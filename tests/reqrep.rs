@@ -222,3 +222,40 @@ fn router_peer_state_says_when_a_peer_can_take_more() {
     assert_eq!(dealer.peer_state(b"D"), Err(Errno::ENOTSUP));
     finish(context, [router, dealer]);
 }
+
+#[test]
+fn a_dontwait_loop_sees_room_come_back_no_sooner_than_libzmq_would() {
+    // libzmq's test_router_mandatory_hwm: with SNDHWM 1, a tight ZMQ_DONTWAIT loop
+    // gets EAGAIN after about one 64 KiB message, though the connection drains into
+    // kernel buffers at once: room is only seen when the socket takes its commands in,
+    // at most once a millisecond while it sends.
+    let context = Context::new();
+    let router = socket(&context, ZMQ_ROUTER);
+    router.set_option(ZMQ_ROUTER_MANDATORY, Some(&int(1))).unwrap();
+    router.set_option(ZMQ_SNDHWM, Some(&int(1))).unwrap();
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let dealer = socket(&context, ZMQ_DEALER);
+    dealer.set_option(ZMQ_ROUTING_ID, Some(b"X")).unwrap();
+    dealer.set_option(ZMQ_RCVHWM, Some(&int(1))).unwrap();
+    dealer.connect(&last_endpoint(&router)).unwrap();
+    send(&dealer, b"Hello");
+    assert_eq!(recv_parts(&router), [b"X".to_vec(), b"Hello".to_vec()]);
+    let body = vec![0u8; 65536];
+    let burst = |sent: &mut usize| {
+        while *sent < 1000 {
+            match router.send(&mut Msg::from_slice(b"X").unwrap(), ZMQ_DONTWAIT | ZMQ_SNDMORE) {
+                Err(Errno::EAGAIN) => return,
+                outcome => outcome.unwrap(),
+            }
+            router.send(&mut Msg::from_slice(&body).unwrap(), ZMQ_DONTWAIT).unwrap();
+            *sent += 1;
+        }
+    };
+    let mut sent = 0;
+    burst(&mut sent);
+    assert!((1..10).contains(&sent), "first burst: {sent}");
+    std::thread::sleep(Duration::from_millis(300));
+    burst(&mut sent);
+    assert!(sent < 20, "second burst ends at {sent}");
+    finish(context, [router, dealer]);
+}

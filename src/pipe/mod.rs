@@ -6,8 +6,14 @@
 //! multipart message is admitted or refused as a unit, and a reader sees a message only
 //! once all its parts are in. Wake-ups go out only on edges, as in libzmq: a reader that
 //! found the queue empty is "asleep" and is sent one `ActivateRead` when the next
-//! complete message arrives; a writer that found the queue full is sent one
-//! `ActivateWrite` when the reader has drained it to the low-water mark.
+//! complete message arrives.
+//!
+//! Room comes back as in libzmq, where the reader's progress travels in an
+//! `activate_write` command: every low-water mark's worth of messages read, the writer
+//! is sent `ActivateWrite`, and what was read counts for the writer's high-water mark
+//! only once its holder has taken that command in. A socket takes commands in at most
+//! once a millisecond while it sends without waiting (`Socket::send`), so a tight
+//! `ZMQ_DONTWAIT` loop sees the pipe full as libzmq's does (`test_router_mandatory_hwm`).
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -37,7 +43,15 @@ pub enum PipeEvent {
 /// Whoever holds one end of a pipe (a socket, or a connection's session in an I/O
 /// thread) and must hear of its edges.
 pub trait PipeOwner: Send + Sync + core::fmt::Debug {
-    fn pipe_event(&self, pipe: PipeId, event: PipeEvent);
+    /// Delivers `event`; returns the ticket of the command that carries it (see
+    /// [`PipeOwner::taken_in`]).
+    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) -> u64;
+
+    /// The highest ticket whose command the holder has taken in: the credit an
+    /// `ActivateWrite` carries counts from then on. By default, at once.
+    fn taken_in(&self) -> u64 {
+        u64::MAX
+    }
 }
 
 /// Identifies one end of one pipe, unique in the process.
@@ -161,13 +175,16 @@ struct Queue {
     parts: VecDeque<Msg>,
     /// Whole messages in `parts` (a trailing incomplete one is not counted).
     complete: usize,
-    /// Whole messages ever written, and ever read as last reported by the reader: their
+    /// Whole messages ever written, and ever read as far as the writer knows: their
     /// difference is what the high-water mark bounds.
     written: u64,
     read: u64,
+    /// What the reader last reported it had read, and the ticket of the
+    /// `ActivateWrite` that carries it to the writer.
+    reported: u64,
+    report_ticket: u64,
     limits: Limits,
     reader_asleep: bool,
-    writer_asleep: bool,
     /// The writer closed: after the queued messages, the reader sees the end.
     writer_done: bool,
     /// The reader closed: writes are refused.
@@ -205,14 +222,16 @@ impl Queue {
         self.limits.hwm().div_ceil(2) as u64
     }
 
-    /// Records how much the reader has read; whether the writer should now be woken.
-    fn report_read(&mut self, read: u64) -> bool {
-        self.read = read;
-        let wake = self.writer_asleep && self.written.wrapping_sub(self.read) <= self.lwm();
-        if wake {
-            self.writer_asleep = false;
+    /// Has room for a new message, counting the reader's progress once the command
+    /// carrying it has been taken in (`taken_in`: the writer's holder's ticket).
+    fn has_room(&mut self, taken_in: impl FnOnce() -> u64) -> bool {
+        if !self.is_full() {
+            return true;
         }
-        wake
+        if self.reported != self.read && self.report_ticket <= taken_in() {
+            self.read = self.reported;
+        }
+        !self.is_full()
     }
 }
 
@@ -376,12 +395,15 @@ impl Pipe {
         *self.shared.owners[self.side].lock() = Some(owner);
     }
 
-    fn notify_peer(&self, event: PipeEvent) {
+    /// Tells the peer's holder of `event`; the command's ticket (0 when the end is
+    /// not held yet: nothing to wait for).
+    fn notify_peer(&self, event: PipeEvent) -> u64 {
         let peer = self.peer_side();
         // Sent under the lock rather than with a cloned `Arc`: the count lives on a line
         // the peer's thread uses, and this runs for every batch.
-        if let Some(owner) = &*self.shared.owners[peer].lock() {
-            owner.pipe_event(self.shared.ids[peer], event);
+        match &*self.shared.owners[peer].lock() {
+            Some(owner) => owner.pipe_event(self.shared.ids[peer], event),
+            None => 0,
         }
     }
 
@@ -408,14 +430,12 @@ impl Pipe {
     /// asleep and will be sent `ActivateWrite`.
     pub fn check_write(&self) -> bool {
         let mut queue = self.outbound().queue.lock();
-        if queue.reader_gone {
-            return false;
-        }
-        if queue.is_full() {
-            queue.writer_asleep = true;
-            return false;
-        }
-        true
+        !queue.reader_gone && queue.has_room(|| self.taken_in())
+    }
+
+    /// The ticket up to which this end's holder has taken its commands in.
+    fn taken_in(&self) -> u64 {
+        self.shared.owners[self.side].lock().as_ref().map_or(u64::MAX, |owner| owner.taken_in())
     }
 
     /// Writes one part. Parts of one message must be written without a refusal in
@@ -438,8 +458,7 @@ impl Pipe {
                 return Err(WriteError::Closed(msg));
             }
             let starts_message = queue.parts.back().is_none_or(|last| !last.more());
-            if bounded && starts_message && queue.is_full() {
-                queue.writer_asleep = true;
+            if bounded && starts_message && !queue.has_room(|| self.taken_in()) {
                 return Err(WriteError::Full(msg));
             }
             if starts_message && queue.limits.conflate {
@@ -489,13 +508,20 @@ impl Pipe {
             cache.read = cache.read.wrapping_add(1);
             if cache.read == cache.next_report {
                 cache.next_report = cache.next_report.wrapping_add(cache.report_every);
-                let wake_writer = self.inbound().queue.lock().report_read(cache.read);
-                if wake_writer {
-                    self.notify_peer(PipeEvent::ActivateWrite);
-                }
+                self.report_read(cache.read);
             }
         }
         Read::Msg(msg)
+    }
+
+    /// Tells the writer how much has been read: the count waits in the queue, and the
+    /// `ActivateWrite` that carries it gets its ticket (libzmq's `activate_write`).
+    fn report_read(&self, read: u64) {
+        let mut queue = self.inbound().queue.lock();
+        queue.reported = read;
+        // Sent under the lock, so that the writer never sees the count without the
+        // ticket (it could take the command in first, then wait for another forever).
+        queue.report_ticket = self.notify_peer(PipeEvent::ActivateWrite);
     }
 
     /// Moves what the writer has completed into the reader's cache. `Some(Empty)` or `Some(Ended)` when there is nothing; the reader
@@ -626,6 +652,20 @@ mod tests {
         let commands = drain(&writer_box);
         assert!(matches!(commands.front(), Some(Command::ActivateWrite(id)) if *id == a.id()));
         assert!(!reader_box.has_pending());
+    }
+
+    #[test]
+    fn room_comes_back_once_the_writer_takes_the_report_in() {
+        let writer_box = Arc::new(Mailbox::new(false).unwrap());
+        let (a, b) = pipe_pair([Limits::bounded(1), Limits::default()]);
+        a.attach(writer_box.clone());
+        a.write(part(b"1", false)).unwrap();
+        assert!(read_bytes(&b).is_some());
+        assert!(!a.check_write(), "read, but the writer has not been told yet");
+        let commands = drain(&writer_box);
+        assert!(matches!(commands.front(), Some(Command::ActivateWrite(id)) if *id == a.id()));
+        assert!(a.check_write());
+        a.write(part(b"2", false)).unwrap();
     }
 
     #[test]

@@ -119,11 +119,13 @@ impl core::fmt::Debug for Slot {
 }
 
 impl PipeOwner for HandlerNotifier {
-    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) {
+    /// Handlers see credit at once (their commands are handled as they come).
+    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) -> u64 {
         let token = self.token;
         self.io.post(move |reactor| {
             reactor.dispatch(token, |handler, reactor| handler.pipe(reactor, token, pipe, event));
         });
+        0
     }
 }
 

@@ -52,6 +52,8 @@ pub struct Mailbox {
     /// Counts the commands ever sent: a waiter sleeps only while it is unchanged
     /// since the socket was last looked at.
     sent: AtomicU64,
+    /// `sent` as of the last drain: every command up to this count was taken in.
+    drained: AtomicU64,
     /// The owner is asleep in `wait` on the signal.
     sleeping: AtomicBool,
     /// The application has the descriptor (`ZMQ_FD`, `zmq_poll`).
@@ -85,6 +87,7 @@ impl Mailbox {
             queue: Mutex::new(Queue::default()),
             pending: AtomicBool::new(false),
             sent: AtomicU64::new(0),
+            drained: AtomicU64::new(0),
             sleeping: AtomicBool::new(false),
             exposed: AtomicBool::new(false),
             signaler: Signaler::new()?,
@@ -93,16 +96,17 @@ impl Mailbox {
         })
     }
 
-    /// Posts a command.
-    pub fn send(&self, command: Command) {
-        self.enqueue(command);
+    /// Posts a command; returns its ticket (see [`Mailbox::drained`]).
+    pub fn send(&self, command: Command) -> u64 {
+        let ticket = self.enqueue(command);
         self.watchers.notify();
+        ticket
     }
 
-    fn enqueue(&self, command: Command) {
+    fn enqueue(&self, command: Command) -> u64 {
         let mut queue = self.queue.lock();
         queue.commands.push_back(command);
-        self.sent.fetch_add(1, Ordering::SeqCst);
+        let ticket = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
         if queue.sleepers > 0 {
             if let Some(shared_wait) = &self.shared_wait {
                 shared_wait.notify_all();
@@ -118,6 +122,7 @@ impl Mailbox {
                 queue.raised = true;
             }
         }
+        ticket
     }
 
     /// Moves every pending command into `into` (expected empty, and kept between
@@ -132,6 +137,13 @@ impl Mailbox {
             self.signaler.clear();
         }
         std::mem::swap(&mut queue.commands, into);
+        // Every command is counted in `sent` under this lock.
+        self.drained.store(self.sent.load(Ordering::SeqCst), Ordering::Release);
+    }
+
+    /// The ticket of the last command taken in by [`Mailbox::drain_into`].
+    pub fn drained(&self) -> u64 {
+        self.drained.load(Ordering::Acquire)
     }
 
     /// Whether commands are waiting (a cheap check, without the lock).
@@ -212,12 +224,16 @@ impl Mailbox {
 }
 
 impl PipeOwner for Mailbox {
-    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) {
+    fn pipe_event(&self, pipe: PipeId, event: PipeEvent) -> u64 {
         self.send(match event {
             PipeEvent::ActivateRead => Command::ActivateRead(pipe),
             PipeEvent::ActivateWrite => Command::ActivateWrite(pipe),
             PipeEvent::Term => Command::PipeTerm(pipe),
-        });
+        })
+    }
+
+    fn taken_in(&self) -> u64 {
+        self.drained()
     }
 }
 

@@ -26,6 +26,7 @@ mod req;
 mod router;
 mod server;
 mod single_part;
+mod throttle;
 mod xpub;
 mod xsub;
 
@@ -88,6 +89,8 @@ struct State {
     connect_routing_id: Option<Vec<u8>>,
     /// Commands being processed (kept to reuse its buffer).
     commands: VecDeque<Command>,
+    /// When a send last took commands in.
+    send_throttle: throttle::CommandThrottle,
     last_endpoint: String,
 }
 
@@ -155,6 +158,7 @@ impl Socket {
             network: Vec::new(),
             connect_routing_id: None,
             commands: VecDeque::new(),
+            send_throttle: throttle::CommandThrottle::default(),
             last_endpoint: String::new(),
         };
         let linger = Arc::new(AtomicI32::new(state.options.linger));
@@ -205,6 +209,20 @@ impl Socket {
         let state = self.lock_to_read()?;
         // Held under the state lock, so a poller looking at the socket because of this
         // sees what the call did.
+        self.inner.mailbox.watchers().notify();
+        Ok(state)
+    }
+
+    /// Locks the state for a send, which applies pending commands at most once a
+    /// millisecond (see `throttle`); `ETERM` after a shutdown it has taken in.
+    fn lock_to_send(&self) -> Result<MutexGuard<'_, State>> {
+        let mut state = self.inner.state.lock();
+        if self.inner.mailbox.has_pending() && state.send_throttle.due() {
+            state.process_commands(&self.inner.mailbox);
+        }
+        if state.terminated {
+            return Err(Errno::ETERM);
+        }
         self.inner.mailbox.watchers().notify();
         Ok(state)
     }
@@ -484,7 +502,7 @@ impl Socket {
     /// taking it out of `msg`. Blocks while no peer can take it, unless
     /// `ZMQ_DONTWAIT` or `ZMQ_SNDTIMEO` say otherwise (`EAGAIN`; `msg` is kept).
     pub fn send(&self, msg: &mut Msg, flags: c_int) -> Result<()> {
-        let mut state = self.lock()?;
+        let mut state = self.lock_to_send()?;
         msg.set_more(flags & ZMQ_SNDMORE != 0);
         msg.set_flag(Flags::COMMAND, false);
         let mut until = None;
