@@ -53,6 +53,7 @@ use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
 use crate::socket::monitor::{Endpoints, Monitor};
 use crate::transport::ipc::IpcAddress;
+use crate::transport::socks;
 use crate::transport::tcp::{self, ConnectAddress};
 use crate::transport::ws::WsTarget;
 use crate::ws;
@@ -146,6 +147,9 @@ pub struct Session {
     /// The ZAP handler refused the peer and the monitor was told; the connection
     /// stays until the peer leaves or the handshake times out, as in libzmq.
     refused: bool,
+    /// The SOCKS5 handshake with `ZMQ_SOCKS_PROXY`, between the tcp connect to the
+    /// proxy and the protocol.
+    socks: Option<socks::Handshake>,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -224,6 +228,7 @@ impl Session {
             stream_error: None,
             zap: None,
             refused: false,
+            socks: None,
         }
     }
 
@@ -338,7 +343,23 @@ impl Session {
     fn connect(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
         let Role::Connect(target) = &self.role else { return Flow::Continue };
         let options = &self.link.options;
+        self.socks = None;
         let attempt = match target {
+            Target::Tcp(address) if !options.socks_proxy_address.is_empty() => {
+                // Through the proxy, which is asked for the target once connected.
+                let proxy = String::from_utf8_lossy(&options.socks_proxy_address);
+                socks::Handshake::new(
+                    address.target(),
+                    &options.socks_proxy_username,
+                    &options.socks_proxy_password,
+                )
+                .and_then(|handshake| {
+                    let (proxy, source) = tcp::connect_address(&proxy)?.resolve(options.ipv6)?;
+                    let stream = tcp::connect(proxy, source, options)?;
+                    self.socks = Some(handshake);
+                    Ok(Stream::Tcp(mio::net::TcpStream::from_std(stream)))
+                })
+            }
             Target::Tcp(address) => address
                 .resolve(options.ipv6)
                 .and_then(|(target, source)| tcp::connect(target, source, options))
@@ -371,6 +392,47 @@ impl Session {
         // A write error shows again as an event on the registered stream.
         let _ = self.flush();
         Flow::Continue
+    }
+
+    /// Talks SOCKS5 with the proxy as far as the stream allows; once the proxy has
+    /// connected us to the target, the connection is made. A failure closes it and
+    /// tries again later, as libzmq's `socks_connecter`.
+    fn through_proxy(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
+        loop {
+            let (Some(link), Some(handshake)) = (&mut self.connection, &mut self.socks) else {
+                return Flow::Continue;
+            };
+            while !handshake.pending_output().is_empty() {
+                match link.stream.write(handshake.pending_output()) {
+                    Ok(0) => return self.disconnected(now, Cause::Failed),
+                    Ok(n) => handshake.consume(n),
+                    Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return self.disconnected(now, Cause::Failed),
+                }
+            }
+            if handshake.is_done() {
+                break;
+            }
+            // No more than the proxy's reply: what follows is the peer's.
+            let mut reply = [0u8; 512];
+            let wanted = handshake.wanted().min(reply.len());
+            match link.stream.read(&mut reply[..wanted]) {
+                Ok(0) => return self.disconnected(now, Cause::Failed),
+                Ok(n) => {
+                    if handshake.received(&reply[..n]).is_err() {
+                        return self.disconnected(now, Cause::Failed);
+                    }
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Flow::Continue,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return self.disconnected(now, Cause::Failed),
+            }
+        }
+        self.socks = None;
+        let Some(link) = self.connection.take() else { return Flow::Continue };
+        self.connected(link.stream, now);
+        self.drive(reactor, token, now)
     }
 
     /// A connection was made: the protocol starts.
@@ -883,6 +945,11 @@ impl Handler for Session {
                     return Flow::Continue;
                 }
                 self.connect_deadline = None;
+                if self.socks.is_some() {
+                    let flow = self.through_proxy(reactor, token, now);
+                    self.arm_timer(reactor, token, now);
+                    return flow;
+                }
                 let Some(link) = self.connection.take() else { return Flow::Continue };
                 self.connected(link.stream, now);
             }

@@ -81,6 +81,12 @@ pub fn connect_address(address: &str) -> Result<ConnectAddress> {
 }
 
 impl ConnectAddress {
+    /// The `host:port` to reach (without a `source;` part), as a SOCKS proxy is asked
+    /// for it.
+    pub fn target(&self) -> &str {
+        self.text.split_once(';').map_or(self.text.as_str(), |(_, target)| target)
+    }
+
     /// Where to connect now, and from where (`source;target`).
     pub fn resolve(&self, ipv6: bool) -> Result<(SocketAddr, Option<SocketAddr>)> {
         let (source, target) = match self.text.split_once(';') {
