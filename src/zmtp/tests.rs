@@ -421,7 +421,9 @@ fn large_bodies_are_read_into_their_own_buffer() {
         offset += n;
         reads += 1;
     }
-    assert_eq!(reads, 5);
+    // The first offers are small (64 KiB, then as much as arrived), so a peer that
+    // announces a large body and stops costs little.
+    assert_eq!(reads, 8);
     let Some(Event::Message(msg)) = connection.poll_event() else { panic!("no message") };
     assert_eq!(msg.data(), &body[..]);
     assert!(msg.more());
