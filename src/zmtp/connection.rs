@@ -572,16 +572,12 @@ impl Connection {
         self.codec = mechanism.take_codec();
         let mut metadata = Metadata::new();
         metadata.set_source_fd(self.config.source_fd);
-        let mut names: Vec<&str> = Vec::new();
+        // The first of duplicate names wins.
         if let Some(address) = self.config.peer_address.as_deref().filter(|address| !address.is_empty()) {
-            metadata.insert(PEER_ADDRESS, address.as_bytes());
-            names.push(PEER_ADDRESS);
+            metadata.insert_new(PEER_ADDRESS, address.as_bytes());
         }
         for (name, value) in &self.zap_properties {
-            if !names.contains(&name.as_str()) {
-                metadata.insert(name, value);
-                names.push(name);
-            }
+            metadata.insert_new(name, value);
         }
         let mut peer_socket_type = -1;
         let mut peer_routing_id = Vec::new();
@@ -591,10 +587,7 @@ impl Connection {
             } else if name == command::IDENTITY {
                 peer_routing_id.clone_from(value);
             }
-            if !names.contains(&name.as_str()) {
-                metadata.insert(name, value);
-                names.push(name);
-            }
+            metadata.insert_new(name, value);
         }
         let metadata = Arc::new(metadata);
         self.metadata = Some(Arc::clone(&metadata));
