@@ -45,7 +45,7 @@ use crate::constants::{
 };
 use crate::ctx::Context;
 use crate::error::Errno;
-use crate::msg::Msg;
+use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
 use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
@@ -150,6 +150,10 @@ pub struct Session {
     /// The SOCKS5 handshake with `ZMQ_SOCKS_PROXY`, between the tcp connect to the
     /// proxy and the protocol.
     socks: Option<socks::Handshake>,
+    /// The current peer's properties, from its handshake: put on the subscriptions
+    /// its SUBSCRIBE and CANCEL commands become, as libzmq's engine puts them on
+    /// every message it decodes (an XPUB's application reads them there).
+    peer_metadata: Option<Arc<Metadata>>,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -229,6 +233,7 @@ impl Session {
             zap: None,
             refused: false,
             socks: None,
+            peer_metadata: None,
         }
     }
 
@@ -335,6 +340,7 @@ impl Session {
         self.connection = Some(Link { stream, protocol: Some(protocol) });
         self.handshake_done = false;
         self.refused = false;
+        self.peer_metadata = None;
         self.translator.connection_started();
     }
 
@@ -664,14 +670,17 @@ impl Session {
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
             let Some(event) = protocol.poll_event() else { return Ok(()) };
             match event {
-                ZmtpEvent::Ready { peer_routing_id, .. } => self.ready(reactor, token, peer_routing_id),
+                ZmtpEvent::Ready { peer_routing_id, metadata, .. } => {
+                    self.peer_metadata = Some(metadata);
+                    self.ready(reactor, token, peer_routing_id);
+                }
                 ZmtpEvent::Message(msg) => {
                     if let Some(msg) = self.translator.incoming(msg).map_err(|_| ())? {
                         self.deliver(msg);
                     }
                 }
-                ZmtpEvent::Subscribe(topic) => self.deliver(subscription_msg(1, &topic)),
-                ZmtpEvent::Cancel(topic) => self.deliver(subscription_msg(0, &topic)),
+                ZmtpEvent::Subscribe(topic) => self.deliver(self.subscription(1, &topic)),
+                ZmtpEvent::Cancel(topic) => self.deliver(self.subscription(0, &topic)),
                 ZmtpEvent::Join(group) => {
                     if let Some(msg) = self.translator.membership(true, &group) {
                         self.deliver(msg);
@@ -813,6 +822,14 @@ impl Session {
             self.deliver(Msg::new());
         }
         self.pump_out();
+    }
+
+    /// The subscription message (`1`/`0` + topic) a SUBSCRIBE or CANCEL command
+    /// becomes, with the peer's properties.
+    fn subscription(&self, prefix: u8, topic: &[u8]) -> Msg {
+        let mut msg = subscription_msg(prefix, topic);
+        msg.set_metadata(self.peer_metadata.clone());
+        msg
     }
 
     fn deliver(&mut self, msg: Msg) {
