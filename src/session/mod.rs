@@ -113,6 +113,12 @@ struct Link {
 /// Write this much before reading more messages from the pipe.
 const OUTPUT_BATCH: usize = 64 * 1024;
 
+/// Read at most this much from one connection before letting the I/O thread's other
+/// connections and jobs have their turn; the session's timer then calls back at
+/// once to read on (readiness is edge-triggered: it will not be reported again).
+/// Without it, a peer that writes as fast as we read keeps the thread to itself.
+const READ_BUDGET: usize = 256 * 1024;
+
 pub struct Session {
     link: Arc<SocketLink>,
     role: Role,
@@ -154,6 +160,8 @@ pub struct Session {
     /// its SUBSCRIBE and CANCEL commands become, as libzmq's engine puts them on
     /// every message it decodes (an XPUB's application reads them there).
     peer_metadata: Option<Arc<Metadata>>,
+    /// The last read stopped at [`READ_BUDGET`] with input maybe left.
+    more_to_read: bool,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -234,6 +242,7 @@ impl Session {
             refused: false,
             socks: None,
             peer_metadata: None,
+            more_to_read: false,
         }
     }
 
@@ -553,6 +562,7 @@ impl Session {
         self.connection = None;
         self.connect_deadline = None;
         self.stalled = None;
+        self.more_to_read = false;
         match self.role {
             Role::Accepted { .. } => {
                 if let Some(pipe) = self.pipe.take() {
@@ -614,10 +624,15 @@ impl Session {
             self.draining_until = Some(now + DRAIN_TIME);
         }
         let mut scratch = [0u8; 4096];
+        let mut budget = READ_BUDGET;
         loop {
+            if budget == 0 {
+                self.more_to_read = true;
+                return Flow::Continue;
+            }
             match link.stream.read(&mut scratch) {
                 Ok(0) => return Flow::Done,
-                Ok(_) => {}
+                Ok(n) => budget = budget.saturating_sub(n),
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Flow::Continue,
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return Flow::Done,
@@ -632,11 +647,17 @@ impl Session {
             .is_none_or(|protocol| protocol.pending_output().is_empty())
     }
 
-    /// Reads what the network has, while the pipe has room.
+    /// Reads what the network has, while the pipe has room, up to [`READ_BUDGET`].
     fn pump_in(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Result<(), ()> {
+        let mut budget = READ_BUDGET;
+        self.more_to_read = false;
         loop {
             self.take_events(reactor, token)?;
             if self.stalled.is_some() {
+                return Ok(());
+            }
+            if budget == 0 {
+                self.more_to_read = true;
                 return Ok(());
             }
             let Some(link) = &mut self.connection else { return Ok(()) };
@@ -644,6 +665,7 @@ impl Session {
             match link.stream.read(protocol.read_buffer()) {
                 Ok(0) => return self.stream_failed(libc::EPIPE),
                 Ok(n) => {
+                    budget = budget.saturating_sub(n);
                     if let Err(error) = protocol.received(n, now) {
                         self.failure = Some(error);
                         return Err(());
@@ -889,10 +911,12 @@ impl Session {
         }
     }
 
-    fn arm_timer(&self, reactor: &mut Reactor, token: Token, _now: Instant) {
+    fn arm_timer(&self, reactor: &mut Reactor, token: Token, now: Instant) {
         let protocol_timeout =
             self.connection.as_ref().and_then(|link| link.protocol.as_ref()).and_then(Wire::poll_timeout);
         let next = [
+            // At once (after the thread's other events of this round).
+            self.more_to_read.then_some(now),
             self.reconnect_at,
             self.connect_deadline,
             self.linger_until,
@@ -940,7 +964,9 @@ impl Handler for Session {
     fn io(&mut self, reactor: &mut Reactor, token: Token, event: &Event) -> Flow {
         let now = Instant::now();
         if self.draining_until.is_some() {
-            return self.close_gracefully(now);
+            let flow = self.close_gracefully(now);
+            self.arm_timer(reactor, token, now);
+            return flow;
         }
         if let Some(link) = &mut self.connection {
             if link.protocol.is_none() {
@@ -1004,6 +1030,15 @@ impl Handler for Session {
                     }
                 };
             }
+        }
+        if std::mem::take(&mut self.more_to_read) && flow == Flow::Continue {
+            flow = if self.draining_until.is_some() {
+                self.close_gracefully(now)
+            } else if self.connection.is_some() {
+                self.drive(reactor, token, now)
+            } else {
+                Flow::Continue
+            };
         }
         self.arm_timer(reactor, token, now);
         flow
