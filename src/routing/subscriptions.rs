@@ -4,7 +4,10 @@
 //!
 //! Topics come from the network and may be as long as a message, so nothing here
 //! recurses: the nodes live in one arena (`Vec`), walks use explicit stacks, and
-//! dropping a trie frees a flat vector rather than a chain of boxes.
+//! dropping a trie frees a flat vector rather than a chain of boxes. And a run of
+//! bytes where nothing branches or ends is one node (a radix trie), so a topic
+//! costs about its own length: with a node per byte (as libzmq's tries) each byte
+//! cost some 80, and one 4 MiB SUBSCRIBE (CVE-2021-20236's trigger) held 300 MiB.
 
 use crate::msg::Msg;
 use crate::pipe::PipeId;
@@ -40,19 +43,26 @@ impl Slot for Vec<PipeId> {
 const ROOT: usize = 0;
 /// No child for that byte.
 const NONE: u32 = u32::MAX;
+/// The `parent` of a node on the free list.
+const FREED: u32 = u32::MAX;
 
-/// A trie node. Its children sit in a dense table over the range of bytes they
-/// start with (as in libzmq's tries): finding the next node is one subtraction and
-/// one load, with no search and no branch to mispredict, which is what matching
-/// many topics per message costs.
+/// A trie node: the bytes leading to it from its parent (`label`, more than one
+/// where nothing branches or ends in between: a radix trie), and its children, in a
+/// dense table over the range of bytes their labels start with (as in libzmq's
+/// tries): finding the next node is one subtraction and one load, with no search
+/// and no branch to mispredict, which is what matching many topics per message
+/// costs. A topic of a million bytes is one node holding them, not a million nodes
+/// (each of which cost some 80 bytes: topics come from the network).
 #[derive(Debug, Default)]
 struct Node<V> {
     value: V,
     parent: u32,
-    byte: u8,
+    /// The bytes from the parent to here; `label[0]` is this node's entry in the
+    /// parent's table. Empty for the root only.
+    label: Box<[u8]>,
     /// The byte of `children[0]`.
     first: u8,
-    /// `children[i]` is the node for byte `first + i`, or `NONE`.
+    /// `children[i]` is the node whose label starts with byte `first + i`, or `NONE`.
     children: Box<[u32]>,
     /// The entries of `children` that are not `NONE`.
     child_count: u16,
@@ -81,7 +91,13 @@ impl<V> Node<V> {
                 self.first = first;
                 self.children = table.into_boxed_slice();
             }
-            self.children[usize::from(byte - self.first)] = child;
+            let slot = &mut self.children[usize::from(byte - self.first)];
+            if *slot != NONE {
+                // Replacing a child (a label split): the count stays.
+                *slot = child;
+                return;
+            }
+            *slot = child;
         }
         self.child_count += 1;
     }
@@ -103,8 +119,8 @@ impl<V> Node<V> {
     }
 }
 
-/// A byte trie in an arena; freed nodes are reused. Node numbers are `u32` (a trie
-/// of four billion nodes would not fit in memory anyway).
+/// A radix trie of bytes in an arena; freed nodes are reused. Node numbers are
+/// `u32` (a trie of four billion nodes would not fit in memory anyway).
 #[derive(Debug)]
 struct Trie<V> {
     nodes: Vec<Node<V>>,
@@ -117,6 +133,11 @@ impl<V: Slot> Default for Trie<V> {
     }
 }
 
+/// How many bytes `a` and `b` start with in common.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 impl<V: Slot> Trie<V> {
     fn child(&self, node: usize, byte: u8) -> Option<usize> {
         self.nodes[node].child(byte)
@@ -124,55 +145,110 @@ impl<V: Slot> Trie<V> {
 
     /// The node where `topic` ends, if it exists.
     fn find(&self, topic: &[u8]) -> Option<usize> {
-        topic.iter().try_fold(ROOT, |node, &byte| self.child(node, byte))
+        let mut node = ROOT;
+        let mut rest = topic;
+        while let Some(&byte) = rest.first() {
+            let child = self.child(node, byte)?;
+            rest = rest.strip_prefix(&*self.nodes[child].label)?;
+            node = child;
+        }
+        Some(node)
     }
 
-    /// The node where `topic` ends, made if need be.
+    /// A new node under `parent` (not yet in its table).
+    fn alloc(&mut self, parent: usize, label: &[u8]) -> usize {
+        let fresh = Node { parent: parent as u32, label: label.into(), ..Node::default() };
+        match self.free.pop() {
+            Some(index) => {
+                self.nodes[index] = fresh;
+                index
+            }
+            None => {
+                self.nodes.push(fresh);
+                self.nodes.len() - 1
+            }
+        }
+    }
+
+    /// The node where `topic` ends, made if need be (splitting a label that goes
+    /// past it).
     fn find_or_insert(&mut self, topic: &[u8]) -> usize {
         let mut node = ROOT;
-        for &byte in topic {
-            node = match self.child(node, byte) {
-                Some(child) => child,
-                None => {
-                    let fresh = Node { parent: node as u32, byte, ..Node::default() };
-                    let index = match self.free.pop() {
-                        Some(index) => {
-                            self.nodes[index] = fresh;
-                            index
-                        }
-                        None => {
-                            self.nodes.push(fresh);
-                            self.nodes.len() - 1
-                        }
-                    };
-                    self.nodes[node].set_child(byte, index as u32);
-                    index
-                }
+        let mut rest = topic;
+        while let Some(&byte) = rest.first() {
+            let Some(child) = self.child(node, byte) else {
+                let leaf = self.alloc(node, rest);
+                self.nodes[node].set_child(byte, leaf as u32);
+                return leaf;
             };
+            let common = common_prefix(&self.nodes[child].label, rest);
+            if common < self.nodes[child].label.len() {
+                // The label goes past `rest` or differs from it: a node where they
+                // part, holding the common bytes, with the old child below it.
+                let label = core::mem::take(&mut self.nodes[child].label);
+                let middle = self.alloc(node, &label[..common]);
+                self.nodes[child].label = label[common..].into();
+                self.nodes[child].parent = middle as u32;
+                self.nodes[middle].set_child(label[common], child as u32);
+                self.nodes[node].set_child(byte, middle as u32);
+                node = middle;
+            } else {
+                node = child;
+            }
+            rest = &rest[common..];
         }
         node
     }
 
-    /// Frees `node` and its ancestors while they hold nothing.
+    /// Frees `node` and its ancestors while they hold nothing, and merges a node
+    /// that holds no topic with its only child (so labels stay as long as they can
+    /// be; what it took over may hold nothing either, when many values were emptied
+    /// at once, and goes in turn). A node already freed is left alone.
     fn prune(&mut self, mut node: usize) {
-        while node != ROOT && self.nodes[node].value.is_empty() && self.nodes[node].child_count == 0 {
-            let (parent, byte) = (self.nodes[node].parent as usize, self.nodes[node].byte);
-            self.nodes[parent].unset_child(byte);
-            self.nodes[node].value = V::default();
-            self.free.push(node);
-            node = parent;
+        if self.nodes[node].parent == FREED {
+            return;
+        }
+        while node != ROOT && self.nodes[node].value.is_empty() {
+            match self.nodes[node].child_count {
+                0 => {
+                    let parent = self.nodes[node].parent as usize;
+                    let byte = self.nodes[node].label[0];
+                    self.nodes[parent].unset_child(byte);
+                    self.nodes[node] = Node { parent: FREED, ..Node::default() };
+                    self.free.push(node);
+                    node = parent;
+                }
+                1 => self.absorb_only_child(node),
+                _ => break,
+            }
+        }
+    }
+
+    /// `node` (holding no topic) takes over its only child: the labels join, and the
+    /// child's value and children become the node's.
+    fn absorb_only_child(&mut self, node: usize) {
+        let Some(child) = self.nodes[node].children().next() else { return };
+        let taken = core::mem::replace(&mut self.nodes[child], Node { parent: FREED, ..Node::default() });
+        self.free.push(child);
+        let target = &mut self.nodes[node];
+        target.label = [&target.label[..], &taken.label[..]].concat().into();
+        target.value = taken.value;
+        target.first = taken.first;
+        target.children = taken.children;
+        target.child_count = taken.child_count;
+        for grandchild in self.nodes[node].children().collect::<Vec<_>>() {
+            self.nodes[grandchild].parent = node as u32;
         }
     }
 
     /// The topic that ends at `node`.
     fn topic(&self, mut node: usize) -> Vec<u8> {
-        let mut topic = Vec::new();
+        let mut labels = Vec::new();
         while node != ROOT {
-            topic.push(self.nodes[node].byte);
+            labels.push(&self.nodes[node].label);
             node = self.nodes[node].parent as usize;
         }
-        topic.reverse();
-        topic
+        labels.iter().rev().flat_map(|label| label.iter().copied()).collect()
     }
 
     /// Every node holding a topic, in lexicographic order of the topics (libzmq's
@@ -192,10 +268,13 @@ impl<V: Slot> Trie<V> {
     /// The values of every topic that is a prefix of `data` (the empty topic first).
     fn prefixes_of<'a>(&'a self, data: &'a [u8]) -> impl Iterator<Item = &'a V> + 'a {
         let mut node = Some(ROOT);
-        let mut rest = data.iter();
+        let mut rest = data;
         std::iter::from_fn(move || {
             let current = node?;
-            node = rest.next().and_then(|&byte| self.child(current, byte));
+            node = rest.first().and_then(|&byte| self.child(current, byte)).and_then(|child| {
+                rest = rest.strip_prefix(&*self.nodes[child].label)?;
+                Some(child)
+            });
             Some(&self.nodes[current].value)
         })
         .filter(|value| !value.is_empty())
@@ -428,8 +507,9 @@ mod tests {
         let mut trie = PipeTrie::default();
         let (a, _) = ids();
         trie.add(&topic, a);
+        assert_eq!(set.trie.nodes.len(), 2, "one node holds the whole topic");
         assert_eq!(trie.remove_pipe(a, true).len(), 1);
-        assert_eq!(trie.trie.free.len(), topic.len());
+        assert_eq!(trie.trie.free.len(), 1);
         drop(set);
     }
 
@@ -477,5 +557,152 @@ mod tests {
         assert_eq!(trie.remove_pipe(b, false), [b"y".to_vec()]);
         assert!(trie.is_empty());
         assert_eq!(trie.trie.nodes_in_order(), Vec::<usize>::new());
+    }
+
+    /// Every live node but the root holds a topic or branches (labels are as long
+    /// as they can be), every child knows its parent, and the free list holds the
+    /// rest.
+    fn check_compressed<V: Slot>(trie: &Trie<V>) {
+        let mut live = 0;
+        let mut stack = vec![ROOT];
+        while let Some(node) = stack.pop() {
+            live += 1;
+            let this = &trie.nodes[node];
+            if node != ROOT {
+                assert!(!this.label.is_empty());
+                assert!(!this.value.is_empty() || this.child_count >= 2, "node {node} could be merged");
+            }
+            assert_eq!(this.children().count(), usize::from(this.child_count));
+            for child in this.children() {
+                assert_eq!(trie.nodes[child].parent as usize, node);
+                assert_eq!(trie.child(node, trie.nodes[child].label[0]), Some(child));
+                stack.push(child);
+            }
+        }
+        assert_eq!(live + trie.free.len(), trie.nodes.len());
+    }
+
+    #[test]
+    fn labels_split_and_merge() {
+        let mut set = TopicSet::default();
+        set.add(b"abcdef");
+        assert_eq!(set.trie.nodes.len(), 2);
+        set.add(b"abc");
+        set.add(b"abxy");
+        set.add(b"");
+        check_compressed(&set.trie);
+        assert_eq!(set.topics(), [&b""[..], b"abc", b"abcdef", b"abxy"]);
+        assert!(set.matches(b"abcd") && set.matches(b"abcdefg") && set.matches(b"zz"));
+        set.remove(b"");
+        assert!(!set.matches(b"ab") && set.matches(b"abc") && !set.matches(b"abx") && set.matches(b"abxyz"));
+        // Removing "abc" leaves "ab" branching; removing "abxy" merges it back.
+        set.remove(b"abc");
+        check_compressed(&set.trie);
+        set.remove(b"abxy");
+        check_compressed(&set.trie);
+        assert_eq!(set.topics(), [b"abcdef".to_vec()]);
+        assert!(!set.matches(b"abcde") && set.matches(b"abcdef"));
+        set.remove(b"abcdef");
+        assert!(set.is_empty());
+        assert_eq!(set.trie.nodes.len(), set.trie.free.len() + 1);
+    }
+
+    #[test]
+    fn tries_agree_with_a_plain_list_of_topics() {
+        // Random subscriptions over a small alphabet (many shared prefixes, splits
+        // and merges), checked against a counted map of topics.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % below
+        };
+        let (a, b) = ids();
+        let mut set = TopicSet::default();
+        let mut trie = PipeTrie::default();
+        let mut counts: std::collections::BTreeMap<Vec<u8>, u32> = Default::default();
+        let mut pipes: std::collections::BTreeMap<Vec<u8>, Vec<PipeId>> = Default::default();
+        for round in 0..20_000 {
+            let len = next(7) as usize;
+            let topic: Vec<u8> = (0..len).map(|_| b"abc"[next(3) as usize]).collect();
+            let pipe = if next(2) == 0 { a } else { b };
+            if next(3) == 0 {
+                let count = counts.entry(topic.clone()).or_default();
+                let was_last = *count == 1;
+                let known = *count > 0;
+                *count = count.saturating_sub(1);
+                assert_eq!(set.remove(&topic), known && was_last, "round {round}");
+                let holders = pipes.entry(topic.clone()).or_default();
+                let expected = match holders.iter().position(|&p| p == pipe) {
+                    None => Removed::NotFound,
+                    Some(index) => {
+                        holders.swap_remove(index);
+                        if holders.is_empty() {
+                            Removed::Last
+                        } else {
+                            Removed::OthersRemain
+                        }
+                    }
+                };
+                assert_eq!(trie.remove(&topic, pipe), expected, "round {round}");
+            } else {
+                let count = counts.entry(topic.clone()).or_default();
+                *count += 1;
+                assert_eq!(set.add(&topic), *count == 1);
+                let holders = pipes.entry(topic.clone()).or_default();
+                let first = holders.is_empty();
+                if !holders.contains(&pipe) {
+                    holders.push(pipe);
+                }
+                assert_eq!(trie.add(&topic, pipe), first);
+            }
+            if round % 2000 == 1999 {
+                // One pipe leaves: its topics go at once (many prunes in a row).
+                let only_last = round % 4000 == 1999;
+                let mut expected = Vec::new();
+                for (topic, holders) in pipes.iter_mut() {
+                    if let Some(index) = holders.iter().position(|&p| p == b) {
+                        holders.swap_remove(index);
+                        if !only_last || holders.is_empty() {
+                            expected.push(topic.clone());
+                        }
+                    }
+                }
+                assert_eq!(trie.remove_pipe(b, only_last), expected, "round {round}");
+                check_compressed(&trie.trie);
+            }
+            if round % 97 == 0 {
+                check_compressed(&set.trie);
+                check_compressed(&trie.trie);
+                let live: Vec<Vec<u8>> =
+                    counts.iter().filter(|(_, &count)| count > 0).map(|(topic, _)| topic.clone()).collect();
+                assert_eq!(set.topics(), live);
+                assert_eq!(set.len(), live.len());
+                let data: Vec<u8> = (0..next(9)).map(|_| b"abc"[next(3) as usize]).collect();
+                assert_eq!(set.matches(&data), live.iter().any(|topic| data.starts_with(topic)));
+                let mut hits = Vec::new();
+                trie.for_each_match(&data, |pipe| hits.push(pipe));
+                let mut expected: Vec<PipeId> = pipes
+                    .iter()
+                    .filter(|(topic, _)| data.starts_with(topic))
+                    .flat_map(|(_, holders)| holders.iter().copied())
+                    .collect();
+                hits.sort();
+                expected.sort();
+                assert_eq!(hits, expected, "round {round}");
+            }
+        }
+        let mut expected: Vec<Vec<u8>> = pipes
+            .iter()
+            .filter(|(_, holders)| holders.contains(&a))
+            .map(|(topic, _)| topic.clone())
+            .collect();
+        expected.sort();
+        assert_eq!(trie.remove_pipe(a, false), expected);
+        check_compressed(&trie.trie);
+        trie.remove_pipe(b, false);
+        assert!(trie.is_empty());
+        check_compressed(&trie.trie);
     }
 }

@@ -4,7 +4,7 @@
 use core::ffi::c_int;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::event::Event;
 use mio::net::{TcpListener, UnixListener};
@@ -38,6 +38,21 @@ impl ListenerSocket {
             ListenerSocket::Ipc(listener, ..) => listener.as_raw_fd(),
         }
     }
+}
+
+/// After accept failed for want of a resource (descriptors, memory), the next try
+/// comes this much later: the connection waits in the backlog meanwhile.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// Why no connection was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoConnection {
+    /// Nothing more is waiting.
+    Drained,
+    /// A resource ran out (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`): the waiting
+    /// connection stays in the backlog, and nothing will signal when the resource is
+    /// back (readiness is edge-triggered), so try again later.
+    Exhausted,
 }
 
 #[derive(Debug)]
@@ -98,7 +113,8 @@ impl Listener {
         }
     }
 
-    fn accept(&mut self) -> Option<Stream> {
+    /// The next connection waiting, or why there is none.
+    fn accept(&mut self) -> Result<Stream, NoConnection> {
         loop {
             let accepted = match &mut self.socket {
                 ListenerSocket::Tcp(listener) => match listener.accept() {
@@ -119,49 +135,66 @@ impl Listener {
                 }),
             };
             match accepted {
-                Ok(stream) => return Some(stream),
+                Ok(stream) => return Ok(stream),
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return None,
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                    return Err(NoConnection::Drained)
+                }
                 // Anything else (EMFILE, a peer that reset): libzmq reports it and goes
-                // on listening.
+                // on listening. A connection that failed alone (ECONNABORTED, EPERM…)
+                // does not stop the others waiting behind it from being taken.
                 Err(error) => {
-                    self.event(ZMQ_EVENT_ACCEPT_FAILED, error.raw_os_error().unwrap_or(0) as u64);
-                    return None;
+                    let errno = error.raw_os_error().unwrap_or(0);
+                    self.event(ZMQ_EVENT_ACCEPT_FAILED, errno as u64);
+                    if matches!(errno, libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) {
+                        return Err(NoConnection::Exhausted);
+                    }
                 }
             }
         }
     }
 }
 
-impl Handler for Listener {
-    fn io(&mut self, reactor: &mut Reactor, _token: Token, _event: &Event) -> Flow {
+impl Listener {
+    /// Takes every waiting connection and starts its session; after a failure for
+    /// want of a resource, tries again in [`ACCEPT_RETRY`].
+    fn accept_all(&mut self, reactor: &mut Reactor, token: Token) {
         self.accepted.retain(|&token| reactor.is_live(token));
-        while let Some(stream) = self.accept() {
-            let websocket = match &self.socket {
-                ListenerSocket::Ws(_, path) => Some(path.as_str()),
-                ListenerSocket::Tcp(_) | ListenerSocket::Ipc(..) => None,
-            };
-            let endpoints = match websocket {
-                // Both ends carry the listener's path, as libzmq names them.
-                Some(path) => {
-                    Endpoints::bound(stream.local_ws_endpoint(path), stream.remote_ws_endpoint(path))
-                }
-                None => Endpoints::bound(stream.local_endpoint(), stream.remote_endpoint()),
-            };
-            self.link.monitor.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u64, &endpoints);
-            let session = Session::accepted(
-                Arc::clone(&self.link),
-                stream,
-                endpoints,
-                websocket.is_some(),
-                Instant::now(),
-            );
-            self.accepted.push(session.start(reactor));
-        }
+        let why = loop {
+            match self.accept() {
+                Ok(stream) => self.start_session(reactor, stream),
+                Err(why) => break why,
+            }
+        };
+        let retry = (why == NoConnection::Exhausted).then(|| Instant::now() + ACCEPT_RETRY);
+        reactor.set_timer(token, retry);
+    }
+
+    fn start_session(&mut self, reactor: &mut Reactor, stream: Stream) {
+        let websocket = match &self.socket {
+            ListenerSocket::Ws(_, path) => Some(path.as_str()),
+            ListenerSocket::Tcp(_) | ListenerSocket::Ipc(..) => None,
+        };
+        let endpoints = match websocket {
+            // Both ends carry the listener's path, as libzmq names them.
+            Some(path) => Endpoints::bound(stream.local_ws_endpoint(path), stream.remote_ws_endpoint(path)),
+            None => Endpoints::bound(stream.local_endpoint(), stream.remote_endpoint()),
+        };
+        self.link.monitor.emit(ZMQ_EVENT_ACCEPTED, stream.fd() as u64, &endpoints);
+        let session =
+            Session::accepted(Arc::clone(&self.link), stream, endpoints, websocket.is_some(), Instant::now());
+        self.accepted.push(session.start(reactor));
+    }
+}
+
+impl Handler for Listener {
+    fn io(&mut self, reactor: &mut Reactor, token: Token, _event: &Event) -> Flow {
+        self.accept_all(reactor, token);
         Flow::Continue
     }
 
-    fn timer(&mut self, _reactor: &mut Reactor, _token: Token) -> Flow {
+    fn timer(&mut self, reactor: &mut Reactor, token: Token) -> Flow {
+        self.accept_all(reactor, token);
         Flow::Continue
     }
 

@@ -45,7 +45,7 @@ use crate::constants::{
 };
 use crate::ctx::Context;
 use crate::error::Errno;
-use crate::msg::Msg;
+use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
 use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
@@ -113,6 +113,12 @@ struct Link {
 /// Write this much before reading more messages from the pipe.
 const OUTPUT_BATCH: usize = 64 * 1024;
 
+/// Read at most this much from one connection before letting the I/O thread's other
+/// connections and jobs have their turn; the session's timer then calls back at
+/// once to read on (readiness is edge-triggered: it will not be reported again).
+/// Without it, a peer that writes as fast as we read keeps the thread to itself.
+const READ_BUDGET: usize = 256 * 1024;
+
 pub struct Session {
     link: Arc<SocketLink>,
     role: Role,
@@ -150,6 +156,12 @@ pub struct Session {
     /// The SOCKS5 handshake with `ZMQ_SOCKS_PROXY`, between the tcp connect to the
     /// proxy and the protocol.
     socks: Option<socks::Handshake>,
+    /// The current peer's properties, from its handshake: put on the subscriptions
+    /// its SUBSCRIBE and CANCEL commands become, as libzmq's engine puts them on
+    /// every message it decodes (an XPUB's application reads them there).
+    peer_metadata: Option<Arc<Metadata>>,
+    /// The last read stopped at [`READ_BUDGET`] with input maybe left.
+    more_to_read: bool,
 }
 
 /// How long a finished connection waits for its peer to close after our FIN.
@@ -229,6 +241,8 @@ impl Session {
             zap: None,
             refused: false,
             socks: None,
+            peer_metadata: None,
+            more_to_read: false,
         }
     }
 
@@ -335,6 +349,7 @@ impl Session {
         self.connection = Some(Link { stream, protocol: Some(protocol) });
         self.handshake_done = false;
         self.refused = false;
+        self.peer_metadata = None;
         self.translator.connection_started();
     }
 
@@ -547,6 +562,7 @@ impl Session {
         self.connection = None;
         self.connect_deadline = None;
         self.stalled = None;
+        self.more_to_read = false;
         match self.role {
             Role::Accepted { .. } => {
                 if let Some(pipe) = self.pipe.take() {
@@ -608,10 +624,15 @@ impl Session {
             self.draining_until = Some(now + DRAIN_TIME);
         }
         let mut scratch = [0u8; 4096];
+        let mut budget = READ_BUDGET;
         loop {
+            if budget == 0 {
+                self.more_to_read = true;
+                return Flow::Continue;
+            }
             match link.stream.read(&mut scratch) {
                 Ok(0) => return Flow::Done,
-                Ok(_) => {}
+                Ok(n) => budget = budget.saturating_sub(n),
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Flow::Continue,
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return Flow::Done,
@@ -626,11 +647,17 @@ impl Session {
             .is_none_or(|protocol| protocol.pending_output().is_empty())
     }
 
-    /// Reads what the network has, while the pipe has room.
+    /// Reads what the network has, while the pipe has room, up to [`READ_BUDGET`].
     fn pump_in(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Result<(), ()> {
+        let mut budget = READ_BUDGET;
+        self.more_to_read = false;
         loop {
             self.take_events(reactor, token)?;
             if self.stalled.is_some() {
+                return Ok(());
+            }
+            if budget == 0 {
+                self.more_to_read = true;
                 return Ok(());
             }
             let Some(link) = &mut self.connection else { return Ok(()) };
@@ -638,6 +665,7 @@ impl Session {
             match link.stream.read(protocol.read_buffer()) {
                 Ok(0) => return self.stream_failed(libc::EPIPE),
                 Ok(n) => {
+                    budget = budget.saturating_sub(n);
                     if let Err(error) = protocol.received(n, now) {
                         self.failure = Some(error);
                         return Err(());
@@ -664,14 +692,17 @@ impl Session {
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
             let Some(event) = protocol.poll_event() else { return Ok(()) };
             match event {
-                ZmtpEvent::Ready { peer_routing_id, .. } => self.ready(reactor, token, peer_routing_id),
+                ZmtpEvent::Ready { peer_routing_id, metadata, .. } => {
+                    self.peer_metadata = Some(metadata);
+                    self.ready(reactor, token, peer_routing_id);
+                }
                 ZmtpEvent::Message(msg) => {
                     if let Some(msg) = self.translator.incoming(msg).map_err(|_| ())? {
                         self.deliver(msg);
                     }
                 }
-                ZmtpEvent::Subscribe(topic) => self.deliver(subscription_msg(1, &topic)),
-                ZmtpEvent::Cancel(topic) => self.deliver(subscription_msg(0, &topic)),
+                ZmtpEvent::Subscribe(topic) => self.deliver(self.subscription(1, &topic)),
+                ZmtpEvent::Cancel(topic) => self.deliver(self.subscription(0, &topic)),
                 ZmtpEvent::Join(group) => {
                     if let Some(msg) = self.translator.membership(true, &group) {
                         self.deliver(msg);
@@ -815,6 +846,14 @@ impl Session {
         self.pump_out();
     }
 
+    /// The subscription message (`1`/`0` + topic) a SUBSCRIBE or CANCEL command
+    /// becomes, with the peer's properties.
+    fn subscription(&self, prefix: u8, topic: &[u8]) -> Msg {
+        let mut msg = subscription_msg(prefix, topic);
+        msg.set_metadata(self.peer_metadata.clone());
+        msg
+    }
+
     fn deliver(&mut self, msg: Msg) {
         let Some(pipe) = &self.pipe else { return };
         match pipe.write(msg) {
@@ -872,10 +911,12 @@ impl Session {
         }
     }
 
-    fn arm_timer(&self, reactor: &mut Reactor, token: Token, _now: Instant) {
+    fn arm_timer(&self, reactor: &mut Reactor, token: Token, now: Instant) {
         let protocol_timeout =
             self.connection.as_ref().and_then(|link| link.protocol.as_ref()).and_then(Wire::poll_timeout);
         let next = [
+            // At once (after the thread's other events of this round).
+            self.more_to_read.then_some(now),
             self.reconnect_at,
             self.connect_deadline,
             self.linger_until,
@@ -923,7 +964,9 @@ impl Handler for Session {
     fn io(&mut self, reactor: &mut Reactor, token: Token, event: &Event) -> Flow {
         let now = Instant::now();
         if self.draining_until.is_some() {
-            return self.close_gracefully(now);
+            let flow = self.close_gracefully(now);
+            self.arm_timer(reactor, token, now);
+            return flow;
         }
         if let Some(link) = &mut self.connection {
             if link.protocol.is_none() {
@@ -987,6 +1030,15 @@ impl Handler for Session {
                     }
                 };
             }
+        }
+        if std::mem::take(&mut self.more_to_read) && flow == Flow::Continue {
+            flow = if self.draining_until.is_some() {
+                self.close_gracefully(now)
+            } else if self.connection.is_some() {
+                self.drive(reactor, token, now)
+            } else {
+                Flow::Continue
+            };
         }
         self.arm_timer(reactor, token, now);
         flow

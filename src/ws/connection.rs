@@ -77,8 +77,16 @@ pub struct WsConnection {
     heartbeat: Heartbeat,
     /// The peer sent a close frame; nothing more is read.
     close_received: bool,
+    /// A ping came while the output was backed up: one pong is owed (RFC 6455
+    /// allows answering only the latest ping).
+    owed_pong: bool,
     failure: Option<ProtocolError>,
 }
+
+/// Past this much unwritten output the peer is not reading: pings are answered
+/// once it drains, and the ZMTP connection's output (its PONGs) waits there,
+/// where it is bounded the same way.
+const BACKLOG: usize = 64 * 1024;
 
 impl WsConnection {
     /// A connection that has just been established: a client queues its upgrade
@@ -131,6 +139,7 @@ impl WsConnection {
             out: Output::with(out),
             heartbeat,
             close_received: false,
+            owed_pong: false,
             failure: None,
         }
     }
@@ -181,6 +190,12 @@ impl WsConnection {
     /// were written.
     pub fn consume(&mut self, n: usize) {
         self.out.consume(n);
+        if self.out.pending().len() < BACKLOG && !self.close_received {
+            self.pull_output();
+            if std::mem::take(&mut self.owed_pong) {
+                self.outbound.control(Opcode::Pong, b"", &mut self.out);
+            }
+        }
     }
 
     /// The next thing the peer did, if any.
@@ -294,14 +309,21 @@ impl WsConnection {
             Phase::Open(_) => input,
         };
         self.heartbeat.traffic();
-        let Self { phase: Phase::Open(connection), inbound, outbound, out, close_received, .. } = self else {
+        let Self {
+            phase: Phase::Open(connection), inbound, outbound, out, close_received, owed_pong, ..
+        } = self
+        else {
             return Ok(());
         };
         let result = inbound.process(input, |piece| match piece {
             Piece::Zmtp(bytes) if !*close_received => connection.handle_input(bytes, now),
             Piece::Zmtp(_) => Ok(()),
+            Piece::Control(Control::Ping) if out.pending().len() >= BACKLOG => {
+                *owed_pong = true;
+                Ok(())
+            }
             Piece::Control(Control::Ping) => {
-                translate_output(connection, outbound, out);
+                translate_all(connection, outbound, out);
                 outbound.control(Opcode::Pong, b"", out);
                 Ok(())
             }
@@ -310,7 +332,7 @@ impl WsConnection {
                 // Answered with the same payload (libzmq echoes the frame); what
                 // follows is ignored.
                 if !*close_received {
-                    translate_output(connection, outbound, out);
+                    translate_all(connection, outbound, out);
                     outbound.control(Opcode::Close, &payload, out);
                     *close_received = true;
                 }
@@ -352,9 +374,19 @@ impl WsConnection {
     }
 }
 
-/// Moves everything the ZMTP connection wrote into `out` as WebSocket frames (so
-/// that a control frame written next comes after it, as it was caused after it).
-fn translate_output(connection: &mut Connection, outbound: &mut Outbound, out: &mut Vec<u8>) {
+/// Moves what the ZMTP connection wrote into `out` as WebSocket frames, unless `out`
+/// is backed up: then it waits in the connection (where PONGs are bounded) until
+/// [`WsConnection::consume`] finds room.
+fn translate_output(connection: &mut Connection, outbound: &mut Outbound, out: &mut Output) {
+    if out.pending().len() < BACKLOG {
+        translate_all(connection, outbound, out);
+    }
+}
+
+/// Moves everything the ZMTP connection wrote into `out` as WebSocket frames,
+/// however much waits there already (so that a control frame written next comes
+/// after it, as it was caused after it).
+fn translate_all(connection: &mut Connection, outbound: &mut Outbound, out: &mut Vec<u8>) {
     let zmtp = connection.pending_output();
     let written = zmtp.len();
     outbound.translate(zmtp, out);

@@ -361,3 +361,37 @@ fn input_in_any_pieces_decodes_the_same() {
         assert_eq!(messages(&mut ours), [(b"a".to_vec(), true), (vec![3; 70_000], false)], "{chunk}");
     }
 }
+
+#[test]
+fn a_peer_that_pings_without_reading_is_owed_one_pong() {
+    let now = Instant::now();
+    let mut ours = server(Config::new(ZMQ_PAIR), now);
+    let mut peer = RawClient::new("ZWS2.0/NULL");
+    peer.part(0x02, READY_PAIR);
+    ours.handle_input(&peer.bytes, now).unwrap();
+    // 100 000 WebSocket pings and as many ZMTP PINGs, none of the output read.
+    for index in 0..100_000u32 {
+        let mut peer = RawClient { bytes: Vec::new() };
+        peer.frame(0x89, b"");
+        peer.part(0x02, &[&b"\x04PING\x00\x00"[..], &index.to_be_bytes()].concat());
+        ours.handle_input(&peer.bytes, now).unwrap();
+    }
+    let backlog = ours.pending_output().len();
+    assert!(backlog < 64 * 1024 + 64, "{backlog} bytes of pongs");
+    // Draining the output answers what is owed, once, then nothing more.
+    let mut drained = 0;
+    let mut frames = 0;
+    while !ours.pending_output().is_empty() {
+        let pending = ours.pending_output().len();
+        drained += pending;
+        frames += 1;
+        ours.consume(pending);
+        assert!(frames < 100, "the output drains");
+    }
+    assert!(drained < 3 * 64 * 1024, "{drained} bytes in all");
+    // With the output flowing, each ping is answered at once.
+    let mut peer = RawClient { bytes: Vec::new() };
+    peer.frame(0x89, b"");
+    ours.handle_input(&peer.bytes, now).unwrap();
+    assert_eq!(ours.pending_output(), b"\x8a\x00");
+}

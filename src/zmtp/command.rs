@@ -133,14 +133,16 @@ pub(crate) fn collect_properties(
     socket_type: i32,
     into: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<(), PropertyError> {
+    // A set of the names so far: a peer may send hundreds of thousands.
+    let mut known: std::collections::HashSet<String> = into.iter().map(|(name, _)| name.clone()).collect();
     for property in Properties::new(list) {
         let (name, value) = property.map_err(|Malformed| PropertyError::Malformed)?;
         if name == SOCKET_TYPE.as_bytes() && !super::socket_type::compatible_with_name(socket_type, value) {
             return Err(PropertyError::IncompatibleSocketType(value.to_vec()));
         }
-        let name = String::from_utf8_lossy(name);
-        if !into.iter().any(|(known, _)| *known == name) {
-            into.push((name.into_owned(), value.to_vec()));
+        let name = String::from_utf8_lossy(name).into_owned();
+        if known.insert(name.clone()) {
+            into.push((name, value.to_vec()));
         }
     }
     Ok(())

@@ -24,6 +24,12 @@ use crate::msg::{Flags, Metadata, Msg};
 /// `ZMQ_IN_BATCH_SIZE`).
 const READ_BUFFER_SIZE: usize = 8192;
 
+/// A PING is answered at once only while less than this much output waits; beyond
+/// it the peer is not reading, and only the latest PING is answered once the output
+/// drains (libzmq's engine owes at most one PONG too), so a peer that pings without
+/// reading cannot make the output grow.
+const PONG_BACKLOG: usize = 64 * 1024;
+
 /// The metadata property libzmq names `ZMQ_MSG_PROPERTY_PEER_ADDRESS`.
 const PEER_ADDRESS: &str = "Peer-Address";
 
@@ -81,6 +87,8 @@ pub struct Connection {
     handshake_deadline: Option<Instant>,
     /// An unversioned ZMTP 1.0 peer of a PUB/XPUB socket gets a phantom subscription.
     subscription_required: bool,
+    /// The PONG for the latest PING that came while the output was backed up.
+    owed_pong: Option<Vec<u8>>,
     failure: Option<ProtocolError>,
 }
 
@@ -124,6 +132,7 @@ impl Connection {
             heartbeat,
             handshake_deadline,
             subscription_required: false,
+            owed_pong: None,
             failure: None,
         }
     }
@@ -286,9 +295,15 @@ impl Connection {
     }
 
     /// Drops the first `n` bytes of [`pending_output`](Self::pending_output), which
-    /// were written.
+    /// were written; a PONG owed since the output backed up goes out once it drains.
     pub fn consume(&mut self, n: usize) {
         self.out.consume(n);
+        if self.owed_pong.is_some() && self.out.pending().len() < PONG_BACKLOG && self.failure.is_none() {
+            if let Some(pong) = self.owed_pong.take() {
+                let result = self.write_command(&pong);
+                let _ = self.record(result);
+            }
+        }
     }
 
     /// The next thing the peer did, if any.
@@ -499,6 +514,10 @@ impl Connection {
                 self.heartbeat.ping_received(ttl, now);
                 let mut pong = Vec::with_capacity(command::PONG.len() + context.len());
                 command::write_pong(&mut pong, context);
+                if self.out.pending().len() >= PONG_BACKLOG {
+                    self.owed_pong = Some(pong);
+                    return Ok(());
+                }
                 return self.write_command(&pong);
             }
             Command::Subscribe(topic) => self.events.push_back(Event::Subscribe(topic.to_vec())),
@@ -553,16 +572,12 @@ impl Connection {
         self.codec = mechanism.take_codec();
         let mut metadata = Metadata::new();
         metadata.set_source_fd(self.config.source_fd);
-        let mut names: Vec<&str> = Vec::new();
+        // The first of duplicate names wins.
         if let Some(address) = self.config.peer_address.as_deref().filter(|address| !address.is_empty()) {
-            metadata.insert(PEER_ADDRESS, address.as_bytes());
-            names.push(PEER_ADDRESS);
+            metadata.insert_new(PEER_ADDRESS, address.as_bytes());
         }
         for (name, value) in &self.zap_properties {
-            if !names.contains(&name.as_str()) {
-                metadata.insert(name, value);
-                names.push(name);
-            }
+            metadata.insert_new(name, value);
         }
         let mut peer_socket_type = -1;
         let mut peer_routing_id = Vec::new();
@@ -572,10 +587,7 @@ impl Connection {
             } else if name == command::IDENTITY {
                 peer_routing_id.clone_from(value);
             }
-            if !names.contains(&name.as_str()) {
-                metadata.insert(name, value);
-                names.push(name);
-            }
+            metadata.insert_new(name, value);
         }
         let metadata = Arc::new(metadata);
         self.metadata = Some(Arc::clone(&metadata));

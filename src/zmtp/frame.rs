@@ -6,7 +6,11 @@
 //! Decoding never trusts a size header further than `ZMQ_MAXMSGSIZE`: a body is
 //! reserved for at most [`INITIAL_RESERVE`] bytes up front and grown as its bytes
 //! arrive, so a hostile header costs nothing until the peer actually sends the bytes,
-//! and a failed allocation is [`ProtocolError::OutOfMemory`], never an abort.
+//! and a failed allocation is [`ProtocolError::OutOfMemory`], never an abort. (The
+//! reservation matters even untouched: the allocator backs large blocks with
+//! transparent huge pages, so a 64 MiB reservation touched anywhere costs 2 MiB of
+//! resident memory. Only once [`TRUSTED_AFTER`] bytes have arrived is the rest of a
+//! large body reserved at once, to spare it the copies of growing.)
 //!
 //! Bodies of [`LARGE_BODY`] bytes or more are read straight into their own buffer
 //! ([`Decoder::prepare_direct`]), which becomes the message without a copy; small
@@ -28,8 +32,19 @@ pub(crate) const LARGE_BODY: usize = 8192;
 /// A direct read is offered at most this much zeroed space at a time, so memory is
 /// touched only as fast as the peer sends.
 const DIRECT_CHUNK: usize = 1 << 20;
-/// The most reserved for a body before its bytes arrive.
-const INITIAL_RESERVE: usize = 64 << 20;
+/// The first direct reads of a body are offered this much; then as much as has
+/// arrived (up to [`DIRECT_CHUNK`]), so the zeroed space never exceeds what the
+/// peer actually sent by more than this: a header announcing 2^64 bytes followed
+/// by silence costs 64 KiB, not a megabyte.
+const DIRECT_FIRST_CHUNK: usize = 64 << 10;
+/// The most reserved for a body before its bytes arrive: room for what the read
+/// buffer held of it and the first direct read.
+const INITIAL_RESERVE: usize = LARGE_BODY + DIRECT_FIRST_CHUNK;
+/// Once a body needs this much room (about half of it arrived), the announced size
+/// is reserved (up to [`FULL_RESERVE`]) instead of growing step by step.
+const TRUSTED_AFTER: usize = 1 << 20;
+/// The most reserved at once for a body; larger ones grow as they arrive.
+const FULL_RESERVE: usize = 64 << 20;
 
 /// The header format: ZMTP 1.0, or ZMTP 2.0/3.x.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,7 +186,8 @@ impl Decoder {
     pub(crate) fn prepare_direct(&mut self) -> bool {
         if let State::Body { size, body, filled, .. } = &mut self.state {
             if *size >= LARGE_BODY {
-                let target = (*size).min(filled.saturating_add(DIRECT_CHUNK));
+                let chunk = (*filled).clamp(DIRECT_FIRST_CHUNK, DIRECT_CHUNK);
+                let target = (*size).min(filled.saturating_add(chunk));
                 if body.len() < target && grow(body, target, *size).is_ok() {
                     body.resize(target, 0);
                 }
@@ -226,13 +242,19 @@ fn frame(mut msg: Msg, more: bool, command: bool) -> Msg {
     msg
 }
 
-/// Makes room for `body` to hold `needed` bytes of a `size`-byte body: doubling, but
-/// never past `size`, and failing with `OutOfMemory` instead of aborting.
+/// Makes room for `body` to hold `needed` bytes of a `size`-byte body: by fourfold
+/// steps until [`TRUSTED_AFTER`] bytes are needed, then at least [`FULL_RESERVE`] and
+/// doubling; never past `size`, and failing with `OutOfMemory` instead of aborting.
 fn grow(body: &mut Vec<u8>, needed: usize, size: usize) -> Result<(), ProtocolError> {
     if needed <= body.capacity() {
         return Ok(());
     }
-    let target = body.capacity().saturating_mul(2).min(size).max(needed);
+    let step = if needed >= TRUSTED_AFTER {
+        body.capacity().saturating_mul(2).max(FULL_RESERVE)
+    } else {
+        body.capacity().saturating_mul(4)
+    };
+    let target = step.min(size).max(needed);
     body.try_reserve_exact(target - body.len()).map_err(|_| ProtocolError::OutOfMemory)
 }
 
@@ -307,8 +329,32 @@ mod tests {
         let huge = [LONG, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
         assert!(matches!(decoder.decode(&huge), Ok((9, None))));
         assert!(decoder.prepare_direct());
-        assert_eq!(decoder.direct_space().len(), DIRECT_CHUNK);
+        assert_eq!(decoder.direct_space().len(), DIRECT_FIRST_CHUNK);
         assert!(matches!(decoder.decode(&[1; 100]), Ok((100, None))));
+        // The space offered grows with what arrived, up to DIRECT_CHUNK at a time.
+        let mut decoder = Decoder::new(Framing::V2, None);
+        assert!(matches!(decoder.decode(&huge), Ok((9, None))));
+        let mut offered = Vec::new();
+        for _ in 0..8 {
+            assert!(decoder.prepare_direct());
+            let space = decoder.direct_space().len();
+            offered.push(space);
+            assert!(decoder.direct_received(space).is_none());
+        }
+        let k = 1024;
+        assert_eq!(offered, [64 * k, 64 * k, 128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 1024 * k]);
+        // Room is reserved as bytes come: 64 KiB for a bare header, the full 64 MiB
+        // only once a megabyte is needed.
+        let reserved = |decoder: &Decoder| match &decoder.state {
+            State::Body { body, .. } => body.capacity(),
+            State::Header { .. } => 0,
+        };
+        assert!(reserved(&decoder) >= FULL_RESERVE);
+        let mut decoder = Decoder::new(Framing::V2, None);
+        assert!(matches!(decoder.decode(&huge), Ok((9, None))));
+        assert!(reserved(&decoder) <= INITIAL_RESERVE);
+        assert!(decoder.prepare_direct());
+        assert!(reserved(&decoder) <= INITIAL_RESERVE);
     }
 
     #[test]
