@@ -153,8 +153,19 @@ impl<V: Slot> Trie<V> {
         node
     }
 
-    /// Frees `node` and its ancestors while they hold nothing.
+    /// Whether `node` is in the trie (not freed): its parent still points to it.
+    fn is_linked(&self, node: usize) -> bool {
+        let Node { parent, byte, .. } = self.nodes[node];
+        node == ROOT || self.child(parent as usize, byte) == Some(node)
+    }
+
+    /// Frees `node` and its ancestors while they hold nothing. A node already freed
+    /// (with a descendant pruned before it) is left alone: freeing it twice would
+    /// hand the same node out for two topics.
     fn prune(&mut self, mut node: usize) {
+        if !self.is_linked(node) {
+            return;
+        }
         while node != ROOT && self.nodes[node].value.is_empty() && self.nodes[node].child_count == 0 {
             let (parent, byte) = (self.nodes[node].parent as usize, self.nodes[node].byte);
             self.nodes[parent].unset_child(byte);
@@ -322,7 +333,8 @@ impl PipeTrie {
                 emptied.push(node);
             }
         }
-        // Deepest first, so a pruned child never leaves its parent behind.
+        // Deepest first, so a pruned child never leaves its parent behind (which
+        // may then be freed with it: `prune` skips it when its turn comes).
         for node in emptied.into_iter().rev() {
             self.trie.prune(node);
         }
@@ -477,5 +489,30 @@ mod tests {
         assert_eq!(trie.remove_pipe(b, false), [b"y".to_vec()]);
         assert!(trie.is_empty());
         assert_eq!(trie.trie.nodes_in_order(), Vec::<usize>::new());
+    }
+
+    /// Found by the `subscriptions` fuzz target: a pipe that alone held a topic and
+    /// a longer one below it ("a", "ab") was removed; pruning "ab" freed "a" too,
+    /// then pruning "a" freed it a second time, so the next two new nodes were the
+    /// same node and the trie matched wrong pipes.
+    #[test]
+    fn removing_a_pipe_with_nested_topics_frees_each_node_once() {
+        let (a, b) = ids();
+        let mut trie = PipeTrie::default();
+        trie.add(b"a", a);
+        trie.add(b"ab", a);
+        assert_eq!(trie.remove_pipe(a, false), [b"a".to_vec(), b"ab".to_vec()]);
+        let mut free = trie.trie.free.clone();
+        free.sort_unstable();
+        free.dedup();
+        assert_eq!(free.len(), trie.trie.free.len(), "a node was freed twice");
+        trie.add(b"xy", b);
+        trie.add(b"xz", a);
+        let mut hits = Vec::new();
+        trie.for_each_match(b"xyz", |pipe| hits.push(pipe));
+        assert_eq!(hits, [b]);
+        assert_eq!(trie.remove_pipe(a, false), [b"xz".to_vec()]);
+        assert_eq!(trie.remove_pipe(b, false), [b"xy".to_vec()]);
+        assert!(trie.is_empty());
     }
 }
