@@ -18,6 +18,8 @@ pub mod constants;
 pub mod ctx;
 pub mod error;
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod msg;
 pub mod options;
 pub mod pipe;

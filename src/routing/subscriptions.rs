@@ -705,4 +705,25 @@ mod tests {
         assert!(trie.is_empty());
         check_compressed(&trie.trie);
     }
+
+    #[test]
+    fn removing_a_pipe_with_nested_topics_frees_each_node_once() {
+        let (a, b) = ids();
+        let mut trie = PipeTrie::default();
+        trie.add(b"a", a);
+        trie.add(b"ab", a);
+        assert_eq!(trie.remove_pipe(a, false), [b"a".to_vec(), b"ab".to_vec()]);
+        let mut free = trie.trie.free.clone();
+        free.sort_unstable();
+        free.dedup();
+        assert_eq!(free.len(), trie.trie.free.len(), "a node was freed twice");
+        trie.add(b"xy", b);
+        trie.add(b"xz", a);
+        let mut hits = Vec::new();
+        trie.for_each_match(b"xyz", |pipe| hits.push(pipe));
+        assert_eq!(hits, [b]);
+        assert_eq!(trie.remove_pipe(a, false), [b"xz".to_vec()]);
+        assert_eq!(trie.remove_pipe(b, false), [b"xy".to_vec()]);
+        assert!(trie.is_empty());
+    }
 }

@@ -16,11 +16,11 @@
 //! frame per part on the wire), and the udp endpoints (`udp`, `datagram`), which
 //! have no connection and are handlers of their own.
 
-mod datagram;
+pub(crate) mod datagram;
 mod listener;
 mod stream;
-mod translate;
-mod udp;
+pub(crate) mod translate;
+pub(crate) mod udp;
 mod wire;
 
 use core::ffi::c_int;

@@ -22,10 +22,10 @@ use crate::zmtp;
 /// A peer broke the wire form of its socket type (a DISH's group frame without MORE,
 /// say): libzmq's session refuses the message and the connection fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Malformed;
+pub(crate) struct Malformed;
 
 #[derive(Debug)]
-pub(super) struct Translator {
+pub(crate) struct Translator {
     socket_type: c_int,
     /// The last part sent had MORE: the next one does not start a message.
     sending_multipart: bool,
@@ -36,7 +36,7 @@ pub(super) struct Translator {
 }
 
 impl Translator {
-    pub(super) fn new(socket_type: c_int) -> Translator {
+    pub(crate) fn new(socket_type: c_int) -> Translator {
         Translator {
             socket_type,
             sending_multipart: false,
@@ -46,7 +46,7 @@ impl Translator {
     }
 
     /// Turns a part taken from the pipe into the frames to send, in order.
-    pub(super) fn outgoing(&mut self, msg: Msg, mut send: impl FnMut(Msg)) {
+    pub(crate) fn outgoing(&mut self, msg: Msg, mut send: impl FnMut(Msg)) {
         let starts_message = !self.sending_multipart;
         self.sending_multipart = msg.more();
         match self.socket_type {
@@ -95,7 +95,7 @@ impl Translator {
 
     /// What a new connection (after the first) is sent before anything queued: the
     /// subscriptions or groups the previous connections were given.
-    pub(super) fn resend(&mut self) -> Vec<Msg> {
+    pub(crate) fn resend(&mut self) -> Vec<Msg> {
         self.incoming_group = None;
         match self.socket_type {
             ZMQ_SUB | ZMQ_XSUB => {
@@ -107,13 +107,13 @@ impl Translator {
     }
 
     /// A new connection begins: no message is half received.
-    pub(super) fn connection_started(&mut self) {
+    pub(crate) fn connection_started(&mut self) {
         self.incoming_group = None;
     }
 
     /// A message part from the peer, as the socket takes it; `None` while a DISH's
     /// message is incomplete.
-    pub(super) fn incoming(&mut self, mut msg: Msg) -> Result<Option<Msg>, Malformed> {
+    pub(crate) fn incoming(&mut self, mut msg: Msg) -> Result<Option<Msg>, Malformed> {
         if self.socket_type != ZMQ_DISH {
             return Ok(Some(msg));
         }
@@ -136,7 +136,7 @@ impl Translator {
     /// A JOIN or LEAVE command from the peer, as the socket takes it: only a RADIO
     /// has use for them (libzmq's other sessions drop commands); a group longer than
     /// any group can be is dropped too (libzmq asserts).
-    pub(super) fn membership(&self, join: bool, group: &[u8]) -> Option<Msg> {
+    pub(crate) fn membership(&self, join: bool, group: &[u8]) -> Option<Msg> {
         if self.socket_type != ZMQ_RADIO || group.len() > ZMQ_GROUP_MAX_LENGTH as usize {
             return None;
         }

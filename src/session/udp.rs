@@ -180,7 +180,7 @@ impl UdpEndpoint {
 }
 
 /// The message parts a datagram from `from` becomes; `None` when it is ignored.
-fn incoming(role: UdpRole, datagram: &[u8], from: SocketAddr) -> Option<Vec<Msg>> {
+pub(crate) fn incoming(role: UdpRole, datagram: &[u8], from: SocketAddr) -> Option<Vec<Msg>> {
     match role {
         UdpRole::Radio => None,
         UdpRole::Dish => {

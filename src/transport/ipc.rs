@@ -63,7 +63,7 @@ fn fresh_path() -> Result<IpcAddress> {
 }
 
 impl IpcAddress {
-    fn socket_address(&self) -> Result<SocketAddr> {
+    pub(crate) fn socket_address(&self) -> Result<SocketAddr> {
         match self {
             IpcAddress::Path(path) => SocketAddr::from_pathname(path).map_err(|_| Errno::ENAMETOOLONG),
             IpcAddress::Abstract(name) => {

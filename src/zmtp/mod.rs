@@ -19,17 +19,17 @@
 //! compatibility), `error` ([`ProtocolError`]), `connection` (the state machine
 //! tying them together).
 
-mod command;
+pub(crate) mod command;
 mod connection;
 mod error;
-mod frame;
-mod greeting;
+pub(crate) mod frame;
+pub(crate) mod greeting;
 mod heartbeat;
 mod mechanism;
 pub(crate) mod output;
 mod random;
 pub mod socket_type;
-mod v1;
+pub(crate) mod v1;
 mod zap;
 
 use core::fmt;
