@@ -25,7 +25,7 @@ fn tcp_wildcard_port_is_reported_and_reachable() {
     for socket in [server, client] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn endpoint_errors_are_libzmqs() {
     for socket in [first, second] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn messages_queued_before_the_peer_binds_are_delivered() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn a_restarted_peer_is_reconnected() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn large_and_multipart_messages_cross_intact() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn many_small_messages_keep_their_order() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn ipc_paths_wildcards_and_the_abstract_namespace() {
     assert_eq!(recv(&server), b"abstract");
     server.close();
     client.close();
-    context.terminate();
+    terminate(&context);
     assert!(!path.exists(), "the socket file is removed when its socket closes");
 }
 
@@ -181,12 +181,12 @@ fn linger_lets_queued_messages_out_before_term_returns() {
         send(&push, &[i]);
     }
     push.close();
-    context.terminate();
+    terminate(&context);
     for i in 0..100u8 {
         assert_eq!(recv(&pull), [i]);
     }
     pull.close();
-    receiver_context.terminate();
+    terminate(&receiver_context);
 }
 
 #[test]
@@ -214,7 +214,7 @@ fn reconnect_stop_on_refusal_drops_the_queue() {
     for socket in [probe, stopping, retrying] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn a_silent_peer_is_dropped_after_the_handshake_interval() {
     assert_eq!(received.first(), Some(&0xff), "a ZMTP signature");
     assert!(started.elapsed() < Duration::from_secs(4));
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn immediate_queues_nothing_for_peers_not_yet_connected() {
     for socket in [probe, push] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -314,7 +314,7 @@ fn garbage_and_oversized_frames_end_only_that_connection() {
     for socket in [pull, push] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -338,7 +338,7 @@ fn a_message_sent_just_before_close_is_delivered_within_linger() {
     assert_eq!(recv(&probe), b"parting words");
     terminating.join().unwrap();
     probe.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -366,7 +366,7 @@ fn ipc_filters_admit_only_the_peers_they_name() {
         server.close();
         client.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
