@@ -19,6 +19,9 @@ fn main() {
     // `zmq_draft` marks libzmq's DRAFT API. It is always compiled in (the draft symbols
     // are part of what we export); cbindgen maps it to `#ifdef ZMQ_BUILD_DRAFT_API`.
     println!("cargo::rustc-check-cfg=cfg(zmq_draft)");
+    // `zmq_system_alloc`: the system allocator instead of mimalloc (lib.rs), for
+    // AddressSanitizer and valgrind runs (scripts/sanitize).
+    println!("cargo::rustc-check-cfg=cfg(zmq_system_alloc)");
     println!("cargo:rustc-cfg=zmq_draft");
 
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));

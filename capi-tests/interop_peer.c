@@ -184,6 +184,9 @@ static void zap_handler (void *handler)
     }
 }
 
+/*  The ZAP handler's thread, joined (zmq_threadclose) after zmq_ctx_term.  */
+static void *zap_thread = NULL;
+
 /*  Makes `socket` the server (binding) or the client of INTEROP_SECURITY.  */
 static void secure (void *ctx, void *socket, int binding, const char *mechanism)
 {
@@ -192,7 +195,9 @@ static void secure (void *ctx, void *socket, int binding, const char *mechanism)
         void *handler = zmq_socket (ctx, ZMQ_REP);
         if (!handler || zmq_bind (handler, "inproc://zeromq.zap.01") != 0)
             fail ("ZAP handler");
-        zmq_threadstart (zap_handler, handler);
+        zap_thread = zmq_threadstart (zap_handler, handler);
+        if (!zap_thread)
+            fail ("zmq_threadstart");
     }
     if (strcmp (mechanism, "plain") == 0) {
         if (binding)
@@ -339,5 +344,8 @@ int main (int argc, char *argv[])
 
     zmq_close (socket);
     zmq_ctx_term (ctx);
+    /* The handler saw ETERM and closed its socket (zmq_ctx_term waited for that). */
+    if (zap_thread)
+        zmq_threadclose (zap_thread);
     return 0;
 }

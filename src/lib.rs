@@ -46,5 +46,10 @@ pub const GENERATED_HEADER: &str = env!("ZMQ_GENERATED_HEADER");
 /// glibc's allocator serialises that pattern on one arena lock (a futex wait per message
 /// under load); mimalloc frees a block of another thread with one atomic push. Only
 /// this library's own allocations use it: memory C hands us is released by C.
+///
+/// `--cfg zmq_system_alloc` (set by `scripts/sanitize`) leaves the system allocator in
+/// place, so AddressSanitizer and valgrind see every allocation: mimalloc takes its
+/// memory from the OS in large segments, which hides leaks and overruns from both.
+#[cfg(not(zmq_system_alloc))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

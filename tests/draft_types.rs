@@ -228,7 +228,7 @@ fn thread_safe_option_and_no_fd() {
         socket.close();
     }
     assert_eq!(Socket::new(&context, 21).unwrap_err(), Errno::EINVAL);
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]

@@ -4,6 +4,9 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod engine;
+
+use engine::terminate;
 use zmq::constants::*;
 use zmq::socket::poll::{poll, PollItem};
 use zmq::{Context, Errno, Msg, Socket};
@@ -33,7 +36,7 @@ fn pair_talks_both_ways_and_connect_may_come_first() {
     assert_eq!(recv(&b), b"reply");
     a.close();
     b.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -54,7 +57,7 @@ fn multipart_messages_arrive_whole_with_rcvmore() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -78,7 +81,7 @@ fn push_round_robins_and_pull_fair_queues() {
     for socket in pulls.into_iter().chain([push]) {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -89,7 +92,7 @@ fn wrong_direction_is_enotsup() {
     assert_eq!(send(&pull, b"x", ZMQ_DONTWAIT), Err(Errno::ENOTSUP));
     push.close();
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -113,7 +116,7 @@ fn sndhwm_bounds_the_queue_and_dontwait_says_eagain() {
     send(&push, b"again", ZMQ_DONTWAIT).unwrap();
     push.close();
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -136,7 +139,7 @@ fn a_blocked_sender_wakes_when_the_reader_drains() {
     }
     sender.join().unwrap().close();
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -149,7 +152,7 @@ fn timeouts_are_honoured() {
     let waited = start.elapsed();
     assert!(waited >= Duration::from_millis(45) && waited < Duration::from_secs(2), "{waited:?}");
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -167,7 +170,7 @@ fn shutdown_wakes_blocked_calls_with_eterm() {
     assert_eq!(send(&pull, b"x", ZMQ_DONTWAIT), Err(Errno::ETERM));
     assert_eq!(Socket::new(&context, ZMQ_PAIR).unwrap_err(), Errno::ETERM);
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -199,7 +202,7 @@ fn endpoints_errors() {
     assert_eq!(Socket::new(&context, 99).unwrap_err(), Errno::EINVAL);
     a.close();
     b.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -231,7 +234,7 @@ fn poll_and_events_see_messages() {
     assert_eq!(pull.events().unwrap() & ZMQ_POLLIN as i16, 0);
     push.close();
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -241,7 +244,7 @@ fn max_sockets_is_emfile() {
     let first = Socket::new(&context, ZMQ_PAIR).unwrap();
     assert_eq!(Socket::new(&context, ZMQ_PAIR).unwrap_err(), Errno::EMFILE);
     first.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -259,5 +262,5 @@ fn messages_of_a_connecter_closed_before_the_bind_are_delivered() {
         assert_eq!(recv(&pull), [i]);
     }
     pull.close();
-    context.terminate();
+    terminate(&context);
 }

@@ -10,7 +10,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use support::*;
@@ -44,9 +44,9 @@ fn spawn(program: &Path, lib: Lib, args: &[&str]) -> Child {
 }
 
 fn spawn_with(program: &Path, lib: Lib, args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut command = Command::new("timeout");
+    let mut command = bounded_command(program, "60", matches!(lib, Lib::Ours));
     command.envs(env.iter().copied());
-    command.arg("60").arg(program).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     match lib {
         Lib::Ours => command.env("LD_LIBRARY_PATH", our_lib_dir()),
         Lib::System => command.env_remove("LD_LIBRARY_PATH"),
@@ -242,6 +242,8 @@ fn a_restarted_libzmq_peer_is_reconnected() {
     let second = spawn(&program, Lib::System, &["bind", "pull", &endpoint, &ready.to_string_lossy()]);
     send_script(&push);
     finish(second, "the restarted libzmq peer");
+    // Both peers read everything before exiting: nothing is left to linger on.
+    push.set_option(ZMQ_LINGER, Some(&0i32.to_ne_bytes())).unwrap();
     push.close();
     context.terminate();
     let _ = std::fs::remove_dir_all(scratch);

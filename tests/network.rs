@@ -25,7 +25,7 @@ fn tcp_wildcard_port_is_reported_and_reachable() {
     for socket in [server, client] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn endpoint_errors_are_libzmqs() {
     for socket in [first, second] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn messages_queued_before_the_peer_binds_are_delivered() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn a_restarted_peer_is_reconnected() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn large_and_multipart_messages_cross_intact() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn many_small_messages_keep_their_order() {
     for socket in [push, pull] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn ipc_paths_wildcards_and_the_abstract_namespace() {
     assert_eq!(recv(&server), b"abstract");
     server.close();
     client.close();
-    context.terminate();
+    terminate(&context);
     assert!(!path.exists(), "the socket file is removed when its socket closes");
 }
 
@@ -181,12 +181,12 @@ fn linger_lets_queued_messages_out_before_term_returns() {
         send(&push, &[i]);
     }
     push.close();
-    context.terminate();
+    terminate(&context);
     for i in 0..100u8 {
         assert_eq!(recv(&pull), [i]);
     }
     pull.close();
-    receiver_context.terminate();
+    terminate(&receiver_context);
 }
 
 #[test]
@@ -214,7 +214,7 @@ fn reconnect_stop_on_refusal_drops_the_queue() {
     for socket in [probe, stopping, retrying] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn a_silent_peer_is_dropped_after_the_handshake_interval() {
     assert_eq!(received.first(), Some(&0xff), "a ZMTP signature");
     assert!(started.elapsed() < Duration::from_secs(4));
     pull.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn immediate_queues_nothing_for_peers_not_yet_connected() {
     for socket in [probe, push] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -314,7 +314,78 @@ fn garbage_and_oversized_frames_end_only_that_connection() {
     for socket in [pull, push] {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
+}
+
+/// A raw ZMTP 3.0 PUSH on `raw`: greeting, READY, then `frames` (flags and body each);
+/// it reads our greeting and READY before ending the stream with FIN (closing with
+/// unread input would send RST, which may discard what was sent before it reaches the
+/// session), `linger` after writing.
+fn raw_push(mut raw: std::net::TcpStream, frames: &[(u8, &[u8])], linger: Duration) {
+    use std::io::{Read, Write};
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut greeting = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0];
+    greeting.extend_from_slice(b"NULL");
+    greeting.resize(64, 0);
+    let mut ready = vec![0x04, 0];
+    ready.extend_from_slice(b"\x05READY\x0bSocket-Type");
+    ready.extend_from_slice(&4u32.to_be_bytes());
+    ready.extend_from_slice(b"PUSH");
+    ready[1] = (ready.len() - 2) as u8;
+    let mut bytes = [greeting, ready].concat();
+    for (flags, body) in frames {
+        bytes.extend_from_slice(&[*flags, body.len() as u8]);
+        bytes.extend_from_slice(body);
+    }
+    raw.write_all(&bytes).unwrap();
+    let mut answer = [0u8; 128];
+    let mut got = 0;
+    while got < 64 + 2 {
+        let n = raw.read(&mut answer[got..]).expect("the peer's greeting");
+        assert!(n > 0, "the peer closed before its greeting");
+        got += n;
+    }
+    std::thread::sleep(linger);
+    raw.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut rest = Vec::new();
+    let _ = raw.read_to_end(&mut rest);
+}
+
+#[test]
+fn a_multipart_message_cut_by_a_dying_peer_is_never_delivered() {
+    const MORE: u8 = 0x01;
+    let context = Context::new();
+    // A peer that connected here dies after two parts of a three-part message.
+    let pull = socket(&context, ZMQ_PULL);
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&pull);
+    let raw = std::net::TcpStream::connect(endpoint.trim_start_matches("tcp://")).unwrap();
+    raw_push(raw, &[(MORE, b"first"), (MORE, b"second")], Duration::from_millis(200));
+    assert_eq!(pull.recv(ZMQ_DONTWAIT).map(|m| m.data().to_vec()), Err(Errno::EAGAIN));
+    let push = socket(&context, ZMQ_PUSH);
+    push.connect(&endpoint).unwrap();
+    send(&push, b"whole");
+    assert_eq!(recv_parts(&pull), [b"whole".to_vec()]);
+
+    // A peer this socket connected to dies the same way; the socket keeps its pipe and
+    // reconnects, and the next peer's message is not glued to the cut one.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let connecting = socket(&context, ZMQ_PULL);
+    connecting.set_option(ZMQ_RECONNECT_IVL, Some(&int(10))).unwrap();
+    connecting.connect(&format!("tcp://{}", listener.local_addr().unwrap())).unwrap();
+    let (first, _) = listener.accept().unwrap();
+    raw_push(first, &[(MORE, b"first"), (MORE, b"second")], Duration::from_millis(200));
+    let (second, _) = listener.accept().unwrap();
+    raw_push(second, &[(0, b"whole")], Duration::from_millis(200));
+    assert_eq!(recv_parts(&connecting), [b"whole".to_vec()]);
+    std::thread::sleep(Duration::from_millis(100));
+    for socket in [&pull, &connecting] {
+        assert_eq!(socket.recv(ZMQ_DONTWAIT).map(|m| m.data().to_vec()), Err(Errno::EAGAIN));
+    }
+    for socket in [pull, push, connecting] {
+        socket.close();
+    }
+    terminate(&context);
 }
 
 #[test]
@@ -338,7 +409,7 @@ fn a_message_sent_just_before_close_is_delivered_within_linger() {
     assert_eq!(recv(&probe), b"parting words");
     terminating.join().unwrap();
     probe.close();
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]
@@ -366,7 +437,7 @@ fn ipc_filters_admit_only_the_peers_they_name() {
         server.close();
         client.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 #[test]

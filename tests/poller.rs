@@ -408,7 +408,7 @@ fn a_socket_closed_while_in_a_poller_is_never_ready_and_the_context_still_ends()
     a.close();
     b.close();
     assert_eq!(wait(&mut poller, 1, 0), Err(Errno::EAGAIN));
-    context.terminate();
+    terminate(&context);
     assert_eq!(wait(&mut poller, 1, 0), Err(Errno::EAGAIN));
     poller.remove(&a).unwrap();
 }

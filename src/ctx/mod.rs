@@ -4,11 +4,19 @@
 //! A `Context` is a cheap, thread-safe handle; every clone refers to the same
 //! context. `shutdown` makes blocking calls on its sockets return `ETERM`;
 //! `terminate` does that and then waits until every socket is closed.
+//!
+//! After `fork`, the child has a copy of every context but none of their threads: the
+//! I/O threads and the threads that used the sockets stayed in the parent, and the
+//! descriptors (eventfds, epoll sets, connections) are shared with it. In the child,
+//! such an *inherited* context refuses new sockets (`ETERM`), and closing its sockets
+//! or terminating it never waits and never signals anything: what they hold is set
+//! aside, untouched (see [`set_aside`]). The child makes a context of its own.
 
 pub mod inproc;
 mod options;
 
 use core::ffi::c_int;
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -28,10 +36,30 @@ pub struct Context {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     state: Mutex<State>,
     sockets_closed: Condvar,
+    /// The process that made the context (a child of `fork` has another).
+    pid: u32,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared { state: Mutex::default(), sockets_closed: Condvar::new(), pid: std::process::id() }
+    }
+}
+
+/// What a child of `fork` inherited and may neither use nor drop: the I/O threads'
+/// handles (joining or detaching a thread of the parent is undefined), closed sockets'
+/// pipes and endpoints (their other ends belong to threads that are not here; dropping
+/// them would take locks such a thread may have held at the fork, or signal
+/// descriptors shared with the parent). Kept here, reachable, for the child's life.
+static SET_ASIDE: Mutex<Vec<Box<dyn Any + Send>>> = Mutex::new(Vec::new());
+
+/// Keeps `inherited` alive and untouched (see [`SET_ASIDE`]).
+pub(crate) fn set_aside(inherited: Box<dyn Any + Send>) {
+    SET_ASIDE.lock().push(inherited);
 }
 
 #[derive(Debug, Default)]
@@ -91,21 +119,45 @@ impl Context {
         self.shared.state.lock().phase
     }
 
+    /// Whether this is a copy inherited through `fork`: the process is not the one
+    /// that made the context, so its threads are not here (see the module notes).
+    pub fn is_inherited(&self) -> bool {
+        self.shared.pid != std::process::id()
+    }
+
     /// Stops the context: blocking operations on its sockets return `ETERM` and no
-    /// socket can be created any more. Idempotent.
+    /// socket can be created any more. Idempotent. In a child of `fork`, the sockets
+    /// are not told (their descriptors are the parent's too; no thread of the child
+    /// is blocked on them).
     pub fn shutdown(&self) {
+        let inherited = self.is_inherited();
         let mut state = self.shared.state.lock();
         if state.phase == Phase::Active {
             state.phase = Phase::ShutDown;
-            for mailbox in state.sockets.values() {
-                mailbox.send(Command::Stop);
+            if !inherited {
+                for mailbox in state.sockets.values() {
+                    mailbox.send(Command::Stop);
+                }
             }
         }
     }
 
     /// Shuts the context down, waits until every socket on it is closed, then stops
     /// the I/O threads once their connections have sent what `ZMQ_LINGER` allows.
+    ///
+    /// In a child of `fork` it returns at once: the sockets' users and the I/O threads
+    /// are in the parent, so there is nothing to wait for; the threads' handles are
+    /// set aside. (libzmq's `zmq_ctx_term` returns -1 with `EINTR` there, leaving the
+    /// context allocated.)
     pub fn terminate(&self) {
+        if self.is_inherited() {
+            self.shutdown();
+            let io_threads = std::mem::take(&mut self.shared.state.lock().io_threads);
+            if !io_threads.is_empty() {
+                set_aside(Box::new(io_threads));
+            }
+            return;
+        }
         self.shutdown();
         let io_threads = {
             let mut state = self.shared.state.lock();
@@ -123,7 +175,7 @@ impl Context {
     /// `EMTHREAD` when `ZMQ_IO_THREADS` is 0, `ETERM` after a shutdown.
     pub(crate) fn io_thread(&self) -> Result<IoHandle> {
         let mut state = self.shared.state.lock();
-        if state.phase != Phase::Active {
+        if state.phase != Phase::Active || self.is_inherited() {
             return Err(Errno::ETERM);
         }
         if state.io_threads.is_empty() {
@@ -141,11 +193,11 @@ impl Context {
         Ok(state.io_threads[state.next_io_thread].handle())
     }
 
-    /// Registers a new socket: `ETERM` after a shutdown, `EMFILE` beyond
-    /// `ZMQ_MAX_SOCKETS`.
+    /// Registers a new socket: `ETERM` after a shutdown or in a child of `fork` (the
+    /// context's threads are in the parent), `EMFILE` beyond `ZMQ_MAX_SOCKETS`.
     pub(crate) fn register_socket(&self, mailbox: Arc<Mailbox>) -> Result<SocketId> {
         let mut state = self.shared.state.lock();
-        if state.phase != Phase::Active {
+        if state.phase != Phase::Active || self.is_inherited() {
             return Err(Errno::ETERM);
         }
         let limit = usize::try_from(state.options.max_sockets).unwrap_or(0);

@@ -264,6 +264,21 @@ fn split_token(token: Token) -> (usize, u32) {
 pub struct IoThread {
     handle: IoHandle,
     thread: Option<JoinHandle<()>>,
+    /// The thread's state. Only the thread uses it (it holds the lock for its whole
+    /// life); this reference keeps it reachable from the context too, not only from
+    /// the thread's stack. In the child of a `fork`, where the thread does not exist,
+    /// the context sets its `IoThread`s aside, so what the thread held (its handlers,
+    /// timers, buffers) is still held rather than orphaned.
+    _state: Arc<Mutex<Loop>>,
+}
+
+/// What an I/O thread works with.
+struct Loop {
+    poll: Poll,
+    events: Events,
+    /// The jobs being run (swapped with the inbox's, to keep both buffers).
+    jobs: Vec<Job>,
+    reactor: Reactor,
 }
 
 impl core::fmt::Debug for IoThread {
@@ -287,8 +302,15 @@ impl IoThread {
             handle: handle.clone(),
             stopping: false,
         };
-        let thread = std::thread::Builder::new().name(name).spawn(move || run(poll, reactor))?;
-        Ok(IoThread { handle, thread: Some(thread) })
+        let state = Arc::new(Mutex::new(Loop {
+            poll,
+            events: Events::with_capacity(256),
+            jobs: Vec::new(),
+            reactor,
+        }));
+        let theirs = Arc::clone(&state);
+        let thread = std::thread::Builder::new().name(name).spawn(move || run(&mut theirs.lock()))?;
+        Ok(IoThread { handle, thread: Some(thread), _state: state })
     }
 
     pub fn handle(&self) -> IoHandle {
@@ -311,21 +333,28 @@ impl IoThread {
     }
 }
 
-fn run(mut poll: Poll, mut reactor: Reactor) {
-    let mut events = Events::with_capacity(256);
+/// The thread's life: serves until stopped, then drops what handlers are left (after a
+/// failed poll) here, on the thread.
+fn run(state: &mut Loop) {
+    serve(state);
+    state.reactor.timers.clear();
+    state.reactor.slots.clear();
+}
+
+fn serve(state: &mut Loop) {
+    let Loop { poll, events, jobs, reactor } = state;
     let inbox = Arc::clone(&reactor.handle.inbox);
-    let mut jobs = Vec::new();
     loop {
         let timeout = reactor.timers.first().map(|&(at, _)| at.saturating_duration_since(Instant::now()));
-        if let Err(error) = poll.poll(&mut events, timeout) {
+        if let Err(error) = poll.poll(events, timeout) {
             if error.kind() != io::ErrorKind::Interrupted {
                 return;
             }
         }
         inbox.woken.store(false, Ordering::Release);
-        std::mem::swap(&mut jobs, &mut *inbox.jobs.lock());
+        std::mem::swap(jobs, &mut *inbox.jobs.lock());
         for job in jobs.drain(..) {
-            job(&mut reactor);
+            job(reactor);
         }
         for event in events.iter() {
             let token = event.token();

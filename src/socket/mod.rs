@@ -655,11 +655,20 @@ impl Socket {
     }
 
     /// zmq_close(3): never blocks. What was sent stays readable by the peers.
+    ///
+    /// In a child of `fork`, the socket's pipes and endpoints are set aside untouched
+    /// (see `crate::ctx`): their other ends, the I/O threads, are in the parent.
     pub fn close(&self) {
         // Unregistered first, so no new connection can be sent to this socket; then
         // the connections already on their way are taken in and closed with the rest.
         self.inner.context.unregister_socket(self.inner.id);
         let mut state = self.inner.state.lock();
+        if self.inner.context.is_inherited() {
+            let pattern = std::mem::replace(&mut state.pattern, Box::new(Closed));
+            let network = std::mem::take(&mut state.network);
+            crate::ctx::set_aside(Box::new((pattern, network)));
+            return;
+        }
         state.process_commands(&self.inner.mailbox);
         for pipe in state.pattern.pipes() {
             pipe.close();

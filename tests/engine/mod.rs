@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
 use zmq::constants::*;
 use zmq::{Context, Msg, Socket};
 
@@ -57,12 +61,29 @@ pub fn last_endpoint(socket: &Socket) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-/// Closes the sockets and terminates their context.
+/// How long `zmq_ctx_term` may take in a test. Every test closes its sockets first, and
+/// those with tcp/ipc connections have `LINGER` 0 or a bounded one, so a terminate
+/// still running after this long is a bug: the test fails instead of hanging the run.
+pub const TERMINATE_LIMIT: Duration = Duration::from_secs(30);
+
+/// `context.terminate()`, bounded by [`TERMINATE_LIMIT`] (a hung terminate is left
+/// behind in its thread and the test panics).
+pub fn terminate(context: &Context) {
+    let context = context.clone();
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        context.terminate();
+        let _ = done.send(());
+    });
+    finished.recv_timeout(TERMINATE_LIMIT).expect("zmq_ctx_term returns within 30 s");
+}
+
+/// Closes the sockets and terminates their context (bounded, see [`terminate`]).
 pub fn finish(context: Context, sockets: impl IntoIterator<Item = Socket>) {
     for socket in sockets {
         socket.close();
     }
-    context.terminate();
+    terminate(&context);
 }
 
 /// A socket of type `bound` bound at `endpoint` and one of type `connected`

@@ -10,8 +10,31 @@ use std::sync::OnceLock;
 
 pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Every child process is killed after this long.
+/// Every child process is killed after this long (`ZMQ_TEST_TIMEOUT` overrides it,
+/// for runs under valgrind).
 pub const RUN_TIMEOUT_SECONDS: &str = "120";
+
+/// The time limit of a child process: `ZMQ_TEST_TIMEOUT` seconds when set, else
+/// `default`.
+pub fn run_timeout(default: &str) -> String {
+    std::env::var("ZMQ_TEST_TIMEOUT").ok().filter(|value| !value.is_empty()).unwrap_or_else(|| default.into())
+}
+
+/// `timeout <limit> [wrapper…] program`: a bounded run of `program`. For runs
+/// against our library (`ours`), the whitespace-separated words of
+/// `ZMQ_TEST_WRAPPER` come first (`scripts/sanitize` sets it to a valgrind command
+/// line); the system libzmq is never wrapped.
+pub fn bounded_command(program: &Path, default_timeout: &str, ours: bool) -> Command {
+    let mut command = Command::new("timeout");
+    command.arg(run_timeout(default_timeout));
+    if ours {
+        if let Ok(wrapper) = std::env::var("ZMQ_TEST_WRAPPER") {
+            command.args(wrapper.split_whitespace());
+        }
+    }
+    command.arg(program);
+    command
+}
 
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(MANIFEST_DIR).join(relative)
@@ -126,8 +149,8 @@ pub fn compile(source: &Path, include: &Path, lib_dir: &Path, draft: bool, outpu
 /// Runs a test program against the library `expected` (loaded from `lib_dir`, or
 /// from the system's search path when `lib_dir` is `None`) and returns its stdout.
 pub fn run_program(program: &Path, lib_dir: Option<&Path>, expected: &Path) -> String {
-    let mut command = Command::new("timeout");
-    command.arg(RUN_TIMEOUT_SECONDS).arg(program).env("ZMQ_TEST_EXPECT_LIB", expected);
+    let mut command = bounded_command(program, RUN_TIMEOUT_SECONDS, lib_dir.is_some());
+    command.env("ZMQ_TEST_EXPECT_LIB", expected);
     match lib_dir {
         Some(dir) => command.env("LD_LIBRARY_PATH", dir),
         None => command.env_remove("LD_LIBRARY_PATH"),
