@@ -159,19 +159,24 @@ fn send_bytes(socket: &Socket, bytes: &[u8], flags: i32) -> Result<(), Errno> {
     socket.send(&mut Msg::from_slice(bytes).expect("a small message"), flags)
 }
 
-/// Where the scenario's binding peer listens: a fresh loopback port (found by binding
-/// the wildcard and letting it go), or a path in the run's temporary directory.
-fn endpoint(transport: Transport, directory: &std::path::Path, name: &str) -> String {
+/// Where the scenario's binding peer listens: a loopback port below the kernel's
+/// ephemeral range (so no outgoing connection can take it while the peer is down and
+/// make its next bind fail), or a path in the run's temporary directory.
+fn endpoint(transport: Transport, directory: &std::path::Path, name: &str, rng: &mut Rng) -> String {
     match transport {
         Transport::Tcp => {
-            let context = Context::new();
-            let probe = Socket::new(&context, ZMQ_PULL).expect("socket");
-            probe.bind("tcp://127.0.0.1:*").expect("bind a wildcard port");
-            let mut text = probe.option(ZMQ_LAST_ENDPOINT, 256).expect("last endpoint");
-            text.pop();
-            probe.close();
-            context.terminate();
-            String::from_utf8(text).expect("text")
+            let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+                .ok()
+                .and_then(|text| text.split_whitespace().next().and_then(|low| low.parse::<u64>().ok()))
+                .unwrap_or(32768);
+            let low = ephemeral_low.saturating_sub(10_000).max(1024);
+            for _ in 0..1000 {
+                let port = low + rng.below(ephemeral_low.saturating_sub(low).max(1));
+                if std::net::TcpListener::bind(("127.0.0.1", port as u16)).is_ok() {
+                    return format!("tcp://127.0.0.1:{port}");
+                }
+            }
+            panic!("no free loopback port in {low}..{ephemeral_low}");
         }
         Transport::Ipc => format!("ipc://{}/{name}.ipc", directory.display()),
     }
@@ -442,7 +447,7 @@ fn receiver(
 }
 
 fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<String, String> {
-    let endpoint = endpoint(transport, &run.directory, "receiver");
+    let endpoint = endpoint(transport, &run.directory, "receiver", rng);
     let window = loss_window(transport);
     let tracker = Arc::new(Mutex::new(RestartTracker { window, ..RestartTracker::default() }));
     let senders_context = Context::new();
@@ -566,7 +571,7 @@ fn sender(
 }
 
 fn sender_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<String, String> {
-    let endpoint = endpoint(transport, &run.directory, "senders");
+    let endpoint = endpoint(transport, &run.directory, "senders", rng);
     let tracker = Arc::new(Mutex::new(PrefixTracker::default()));
     let receiving = {
         let (endpoint, tracker) = (endpoint.clone(), Arc::clone(&tracker));
@@ -609,8 +614,9 @@ fn sender_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
     let mut outcome = Ok(());
     let mut stream = 1_000_000u32;
     while Instant::now() < end && outcome.is_ok() {
+        // One in three ends gracefully, the first one included.
         let ending = match stream % 3 {
-            0 => Ending::Graceful,
+            1 => Ending::Graceful,
             _ => Ending::Abrupt,
         };
         let peer = ThreadPeer::spawn(sender(endpoint.clone(), stream, ending == Ending::Graceful));
@@ -745,7 +751,7 @@ fn request_client(
 }
 
 fn server_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<String, String> {
-    let endpoint = endpoint(transport, &run.directory, "server");
+    let endpoint = endpoint(transport, &run.directory, "server", rng);
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..2u32)
         .map(|client| {
@@ -891,7 +897,7 @@ fn publisher_peer(endpoint: String, stream: u32) -> ThreadPeer<u64> {
 }
 
 fn pubsub_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<String, String> {
-    let endpoint = endpoint(transport, &run.directory, "publisher");
+    let endpoint = endpoint(transport, &run.directory, "publisher", rng);
     let stop = Arc::new(AtomicBool::new(false));
     let views: Vec<Arc<Mutex<SubscriberView>>> = (0..2).map(|_| Arc::default()).collect();
     let subscribers: Vec<_> = views
