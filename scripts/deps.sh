@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the tools the tests need are present: a C/C++ toolchain, pkg-config,
 # cmake, and the system libzmq (libzmq3-dev), which the tests use as the reference
-# implementation. Installs what is missing with apt-get when run as root.
+# implementation, and cppzmq's headers (cppzmq-dev) for capi-tests/cxx_cppzmq.cpp. Installs what is missing with apt-get when run as root.
 set -euo pipefail
 
-packages=(build-essential pkg-config cmake libzmq3-dev binutils)
+packages=(build-essential pkg-config cmake libzmq3-dev cppzmq-dev binutils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -210,7 +210,13 @@ impl Context {
         Ok(id)
     }
 
-    /// A socket closed: forget its endpoints and wake `terminate` when it was the last.
+    /// A socket is closing: its inproc names are free, and no connection reaches it.
+    pub(crate) fn forget_inproc(&self, id: SocketId) {
+        self.shared.state.lock().inproc.forget(id);
+    }
+
+    /// A socket finished closing (its listeners and connections handed to the I/O
+    /// threads): forget it, and wake `terminate` when it was the last.
     pub(crate) fn unregister_socket(&self, id: SocketId) {
         let mut state = self.shared.state.lock();
         state.inproc.forget(id);

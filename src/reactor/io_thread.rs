@@ -47,6 +47,9 @@ const WAKER: Token = Token(usize::MAX);
 /// The shared door into an I/O thread.
 struct Inbox {
     jobs: Mutex<Vec<Job>>,
+    /// The thread has ended: a job posted now is dropped at once (so whoever waits
+    /// for it, as `close_and_wait` does, learns that it will never run).
+    ended: AtomicBool,
     /// A wake-up is on its way: later posts need not write to the waker again.
     woken: AtomicBool,
     waker: Waker,
@@ -54,7 +57,16 @@ struct Inbox {
 
 impl Inbox {
     fn post(&self, job: Job) {
-        self.jobs.lock().push(job);
+        {
+            let mut jobs = self.jobs.lock();
+            if self.ended.load(Ordering::Acquire) {
+                // Dropped outside the lock: what it holds may post in turn.
+                drop(jobs);
+                drop(job);
+                return;
+            }
+            jobs.push(job);
+        }
         if !self.woken.swap(true, Ordering::AcqRel) {
             // A failed wake-up leaves the job for the next poll round; nothing to do.
             let _ = self.waker.wake();
@@ -87,14 +99,15 @@ impl IoHandle {
 
     /// Like [`IoHandle::close`], and waits (briefly: one round of the I/O thread) until
     /// the handler has acted on it, so that a listener's port or path is free when
-    /// this returns.
+    /// this returns. Returns at once if the thread has ended (its handlers with it).
     pub fn close_and_wait(&self, token: Token) {
         let (done, finished) = std::sync::mpsc::sync_channel(1);
         self.post(move |reactor| {
             reactor.dispatch(token, |handler, reactor| handler.close(reactor, token));
             let _ = done.send(());
         });
-        // The thread is gone only after its context terminated; nothing to wait for.
+        // Disconnected (the job was dropped unrun) when the thread has ended; the
+        // time limit only guards against a thread stuck in a handler.
         let _ = finished.recv_timeout(std::time::Duration::from_secs(10));
     }
 }
@@ -292,7 +305,12 @@ impl IoThread {
     pub fn start(name: String) -> io::Result<IoThread> {
         let poll = Poll::new()?;
         let waker = Waker::new(poll.registry(), WAKER)?;
-        let inbox = Arc::new(Inbox { jobs: Mutex::new(Vec::new()), woken: AtomicBool::new(false), waker });
+        let inbox = Arc::new(Inbox {
+            jobs: Mutex::new(Vec::new()),
+            ended: AtomicBool::new(false),
+            woken: AtomicBool::new(false),
+            waker,
+        });
         let handle = IoHandle { inbox };
         let reactor = Reactor {
             registry: poll.registry().try_clone()?,
@@ -337,6 +355,15 @@ impl IoThread {
 /// failed poll) here, on the thread.
 fn run(state: &mut Loop) {
     serve(state);
+    let inbox = Arc::clone(&state.reactor.handle.inbox);
+    // Jobs posted from now on are dropped as they come; those left are dropped here,
+    // outside the lock.
+    let left = {
+        let mut jobs = inbox.jobs.lock();
+        inbox.ended.store(true, Ordering::Release);
+        std::mem::take(&mut *jobs)
+    };
+    drop(left);
     state.reactor.timers.clear();
     state.reactor.slots.clear();
 }
@@ -447,5 +474,30 @@ mod tests {
         thread.handle().close(token);
         thread.stop();
         assert!(finished.recv_timeout(Duration::from_millis(50)).is_err());
+    }
+
+    /// A listener closed by a socket after its context stopped the I/O thread (a
+    /// close racing zmq_ctx_term) must not wait for a thread that is gone: the job is
+    /// dropped unrun, so the wait ends at once (it took the whole 10 s guard before).
+    #[test]
+    fn close_and_wait_after_the_thread_ended_returns_at_once() {
+        let thread = IoThread::start("test-io".into()).unwrap();
+        let handle = thread.handle();
+        let (done, finished) = mpsc::channel();
+        let (tell, tokens) = mpsc::channel();
+        handle.post(move |reactor| {
+            let token = reactor.add(|_, _| Box::new(Countdown { left: 1, done }));
+            let _ = tell.send(token);
+        });
+        let token = tokens.recv_timeout(Duration::from_secs(5)).unwrap();
+        thread.stop();
+        assert_eq!(finished.recv_timeout(Duration::from_secs(5)), Ok("closed"));
+        let start = Instant::now();
+        handle.close_and_wait(token);
+        assert!(start.elapsed() < Duration::from_secs(2), "waited {:?}", start.elapsed());
+        // A plain post is dropped too, rather than kept forever.
+        let (dropped, gone) = mpsc::channel::<()>();
+        handle.post(move |_| drop(dropped));
+        assert_eq!(gone.recv_timeout(Duration::from_secs(1)), Err(mpsc::RecvTimeoutError::Disconnected));
     }
 }

@@ -659,26 +659,32 @@ impl Socket {
     /// In a child of `fork`, the socket's pipes and endpoints are set aside untouched
     /// (see `crate::ctx`): their other ends, the I/O threads, are in the parent.
     pub fn close(&self) {
-        // Unregistered first, so no new connection can be sent to this socket; then
-        // the connections already on their way are taken in and closed with the rest.
+        // Its inproc names are forgotten first, so no new connection can be sent to
+        // this socket; then the connections already on their way are taken in and
+        // closed with the rest.
+        self.inner.context.forget_inproc(self.inner.id);
+        {
+            let mut state = self.inner.state.lock();
+            if self.inner.context.is_inherited() {
+                let pattern = std::mem::replace(&mut state.pattern, Box::new(Closed));
+                let network = std::mem::take(&mut state.network);
+                crate::ctx::set_aside(Box::new((pattern, network)));
+            } else {
+                state.process_commands(&self.inner.mailbox);
+                for pipe in state.pattern.pipes() {
+                    pipe.close();
+                }
+                state.pattern = Box::<Closed>::default();
+                for endpoint in state.network.drain(..) {
+                    endpoint.close();
+                }
+                // After the listeners reported CLOSED; sessions still closing report nothing.
+                self.inner.monitor.stop();
+            }
+        }
+        // Last: a zmq_ctx_term waiting for this socket stops the I/O threads once it
+        // is unregistered, and the listeners above needed theirs to close.
         self.inner.context.unregister_socket(self.inner.id);
-        let mut state = self.inner.state.lock();
-        if self.inner.context.is_inherited() {
-            let pattern = std::mem::replace(&mut state.pattern, Box::new(Closed));
-            let network = std::mem::take(&mut state.network);
-            crate::ctx::set_aside(Box::new((pattern, network)));
-            return;
-        }
-        state.process_commands(&self.inner.mailbox);
-        for pipe in state.pattern.pipes() {
-            pipe.close();
-        }
-        state.pattern = Box::<Closed>::default();
-        for endpoint in state.network.drain(..) {
-            endpoint.close();
-        }
-        // After the listeners reported CLOSED; sessions still closing report nothing.
-        self.inner.monitor.stop();
     }
 
     /// zmq_socket_monitor_pipes_stats (draft): a `ZMQ_EVENT_PIPES_STATS` event for
@@ -775,5 +781,48 @@ impl Pattern for Closed {
     }
     fn has_out(&mut self) -> bool {
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    /// zmq_ctx_term waits until every socket has finished closing: a close that has
+    /// begun (here held up while its state is locked) keeps terminate waiting, so the
+    /// I/O threads outlive the listeners the close hands them. pyzmq's
+    /// test_context::test_term_thread closes its socket right after ETERM; terminate
+    /// used to return as soon as the close began, stop the I/O thread, and the close
+    /// then waited 10 s for that thread to close its listener.
+    #[test]
+    fn terminate_waits_for_a_close_in_progress() {
+        let context = Context::new();
+        let socket = Socket::new(&context, ZMQ_REP).unwrap();
+        socket.bind("tcp://127.0.0.1:*").unwrap();
+        let held = socket.inner.state.lock();
+        let closing = {
+            let socket = socket.clone();
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                socket.close();
+                start.elapsed()
+            })
+        };
+        let terminated = Arc::new(AtomicBool::new(false));
+        let terminating = {
+            let (context, terminated) = (context.clone(), Arc::clone(&terminated));
+            std::thread::spawn(move || {
+                context.terminate();
+                terminated.store(true, Ordering::SeqCst);
+            })
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!terminated.load(Ordering::SeqCst), "terminate returned while a socket was still closing");
+        drop(held);
+        let close_took = closing.join().unwrap();
+        terminating.join().unwrap();
+        assert!(terminated.load(Ordering::SeqCst));
+        assert!(close_took < Duration::from_secs(5), "zmq_close took {close_took:?}");
     }
 }
