@@ -37,6 +37,15 @@ fn zap_handler(
 }
 
 fn plain_pair(context: &Context, password: &[u8]) -> (Socket, Socket) {
+    let (server, client) = plain_sockets(context, password);
+    client.connect(&last_endpoint(&server)).unwrap();
+    (server, client)
+}
+
+/// A bound PLAIN server and a PLAIN client not yet connected to it, so a monitor can
+/// be watching before the handshake starts (a refused client does not call again, so
+/// an event missed is never seen).
+fn plain_sockets(context: &Context, password: &[u8]) -> (Socket, Socket) {
     let server = socket(context, ZMQ_DEALER);
     server.set_option(ZMQ_PLAIN_SERVER, Some(&int(1))).unwrap();
     server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
@@ -44,7 +53,6 @@ fn plain_pair(context: &Context, password: &[u8]) -> (Socket, Socket) {
     let client = socket(context, ZMQ_DEALER);
     client.set_option(ZMQ_PLAIN_USERNAME, Some(b"admin")).unwrap();
     client.set_option(ZMQ_PLAIN_PASSWORD, Some(password)).unwrap();
-    client.connect(&last_endpoint(&server)).unwrap();
     (server, client)
 }
 
@@ -78,8 +86,9 @@ fn plain_with_a_zap_handler_that_accepts() {
 fn plain_refused_by_the_handler_is_reported_and_delivers_nothing() {
     let context = Context::new();
     let handler = zap_handler(&context, "400", 1);
-    let (server, client) = plain_pair(&context, b"wrong");
+    let (server, client) = plain_sockets(&context, b"wrong");
     let events = watch(&context, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &server, "inproc://plain-events");
+    client.connect(&last_endpoint(&server)).unwrap();
     let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
     let event = event_v1(&events);
     assert_eq!((event.0, event.1), (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400));
@@ -177,8 +186,9 @@ fn null_with_a_domain_asks_the_handler() {
 fn a_client_refused_with_500_hears_why() {
     let context = Context::new();
     let handler = zap_handler(&context, "500", 1);
-    let (server, client) = plain_pair(&context, b"secret");
+    let (server, client) = plain_sockets(&context, b"secret");
     let events = watch(&context, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &client, "inproc://client-events");
+    client.connect(&last_endpoint(&server)).unwrap();
     let _ = client.send(&mut Msg::from_slice(b"hello").unwrap(), ZMQ_DONTWAIT);
     let event = event_v1(&events);
     assert_eq!((event.0, event.1), (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 500));
