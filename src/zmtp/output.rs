@@ -8,6 +8,9 @@ use core::ops::{Deref, DerefMut};
 /// Written bytes are dropped from the front once this many have gone and they are
 /// more than half the buffer.
 const COMPACT_AFTER: usize = 64 * 1024;
+/// A drained buffer keeps at most this much room: one very large message must not
+/// hold its size in memory for the rest of the connection's life.
+const KEEP_CAPACITY: usize = 4 << 20;
 
 #[derive(Debug, Default)]
 pub(crate) struct Output {
@@ -32,6 +35,7 @@ impl Output {
         self.written = self.written.saturating_add(n).min(self.bytes.len());
         if self.written == self.bytes.len() {
             self.bytes.clear();
+            self.bytes.shrink_to(KEEP_CAPACITY);
             self.written = 0;
         } else if self.written >= COMPACT_AFTER && self.written > self.bytes.len() / 2 {
             self.bytes.drain(..self.written);
@@ -72,5 +76,21 @@ mod tests {
         output.consume(COMPACT_AFTER + 1);
         assert_eq!(output.len(), 9, "mostly written output is compacted");
         assert_eq!(output.pending(), &[1; 9][..]);
+    }
+
+    /// A drained buffer gives back the room a very large message took (it kept it for
+    /// the connection's life: 256 MB sent once stayed resident), and keeps a modest
+    /// amount for the next messages.
+    #[test]
+    fn drained_output_gives_back_a_large_message_room() {
+        let mut output = Output::default();
+        output.extend_from_slice(&vec![7; 3 * KEEP_CAPACITY]);
+        output.consume(KEEP_CAPACITY);
+        output.consume(2 * KEEP_CAPACITY);
+        assert!(output.is_empty());
+        assert!(output.capacity() <= KEEP_CAPACITY, "capacity {}", output.capacity());
+        output.extend_from_slice(&[1; 1000]);
+        output.consume(1000);
+        assert!(output.capacity() >= 1000, "small room is kept");
     }
 }
