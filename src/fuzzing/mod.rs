@@ -16,6 +16,7 @@
 mod endpoint;
 mod handshake;
 mod options;
+mod socks;
 mod subscriptions;
 mod udp;
 mod ws;
@@ -25,6 +26,7 @@ mod zmtp;
 pub use endpoint::endpoint;
 pub use handshake::{curve_handshake, null_handshake, plain_handshake, zap_reply};
 pub use options::socket_options;
+pub use socks::socks;
 pub use subscriptions::subscriptions;
 pub use udp::udp_datagram;
 pub use ws::ws_frames;
@@ -53,6 +55,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("endpoint", endpoint),
     ("socket_options", socket_options),
     ("udp_datagram", udp_datagram),
+    ("socks", socks),
 ];
 
 /// Reproducible randomness for CURVE and WebSocket masks, so a finding replays.
