@@ -147,6 +147,100 @@ fn a_refused_connection_is_closed_and_retried() {
     finish(context, [client, events]);
 }
 
+/// An abstract ipc name nothing listens on, unique to this process and `tag`.
+fn unused_ipc(tag: &str) -> String {
+    format!("ipc://@libzmq-rs-{tag}-{}", std::process::id())
+}
+
+/// Events until `monitor` stays quiet for `quiet_ms`.
+fn events_until_quiet(monitor: &zmq::Socket, quiet_ms: i32) -> Vec<i32> {
+    monitor.set_option(ZMQ_RCVTIMEO, Some(&int(quiet_ms))).unwrap();
+    let mut seen = Vec::new();
+    while let Ok(first) = monitor.recv(0) {
+        let _endpoint = monitor.recv(0).unwrap();
+        seen.push(i32::from(u16::from_ne_bytes([first.data()[0], first.data()[1]])));
+        assert!(seen.len() < 1000, "the monitor never went quiet: {seen:?}");
+    }
+    seen
+}
+
+#[test]
+fn a_refused_ipc_attempt_is_closed_then_retried() {
+    // As libzmq's ipc connecter: the descriptor opened for the attempt is reported
+    // closed (with its number), then the retry is scheduled.
+    let context = Context::new();
+    let client = socket(&context, ZMQ_DEALER);
+    let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://ipc-refused");
+    let endpoint = unused_ipc("refused");
+    client.connect(&endpoint).unwrap();
+    let (event, fd, name) = event_v1(&events);
+    assert_eq!((event, name.as_str()), (ZMQ_EVENT_CLOSED, endpoint.as_str()));
+    assert!(fd > 2 && fd < 1 << 20, "a descriptor number: {fd}");
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
+    finish(context, [client, events]);
+}
+
+#[test]
+fn stop_after_disconnect_ends_the_ipc_retries_of_a_disconnected_endpoint() {
+    // libzmq's ZMQ_RECONNECT_STOP_AFTER_DISCONNECT (upstream test_reconnect_options):
+    // the attempt scheduled before zmq_disconnect is still made, and refused, it is
+    // the last.
+    let context = Context::new();
+    let client = socket(&context, ZMQ_SUB);
+    client.set_option(ZMQ_RECONNECT_STOP, Some(&int(ZMQ_RECONNECT_STOP_AFTER_DISCONNECT))).unwrap();
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://stop-after-disconnect");
+    let endpoint = unused_ipc("stop-after-disconnect");
+    client.connect(&endpoint).unwrap();
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CLOSED);
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
+    client.disconnect(&endpoint).unwrap();
+    // Whatever attempts came before the disconnect, the last event is the CLOSED of
+    // the final one, and nothing follows for ten reconnection intervals.
+    let seen = events_until_quiet(&events, 200);
+    assert_eq!(seen.last(), Some(&ZMQ_EVENT_CLOSED), "{seen:?}");
+    assert!(seen.len() <= 5, "retries went on after the disconnect: {seen:?}");
+    finish(context, [client, events]);
+}
+
+#[test]
+fn without_stop_after_disconnect_a_disconnected_endpoint_is_not_tried_again() {
+    let context = Context::new();
+    let client = socket(&context, ZMQ_SUB);
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://plain-disconnect");
+    let endpoint = unused_ipc("plain-disconnect");
+    client.connect(&endpoint).unwrap();
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CLOSED);
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
+    client.disconnect(&endpoint).unwrap();
+    let seen = events_until_quiet(&events, 200);
+    assert!(seen.len() <= 4, "retries went on after the disconnect: {seen:?}");
+    finish(context, [client, events]);
+}
+
+#[test]
+fn stop_after_disconnect_leaves_lost_connections_reconnecting() {
+    // The option is about zmq_disconnect: a connection lost to a peer that goes
+    // away and comes back is made again, as without it.
+    let context = Context::new();
+    let endpoint = unused_ipc("lost-and-back");
+    let first = socket(&context, ZMQ_PULL);
+    first.bind(&endpoint).unwrap();
+    let push = socket(&context, ZMQ_PUSH);
+    push.set_option(ZMQ_RECONNECT_STOP, Some(&int(ZMQ_RECONNECT_STOP_AFTER_DISCONNECT))).unwrap();
+    push.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    push.connect(&endpoint).unwrap();
+    send(&push, b"first");
+    assert_eq!(recv(&first), b"first");
+    first.close();
+    let second = socket(&context, ZMQ_PULL);
+    second.bind(&endpoint).unwrap();
+    send(&push, b"second");
+    assert_eq!(recv(&second), b"second");
+    finish(context, [push, second]);
+}
+
 #[test]
 fn unbind_reports_closed_and_stopping_reports_monitor_stopped() {
     let context = Context::new();

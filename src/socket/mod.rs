@@ -33,7 +33,7 @@ mod xsub;
 use core::ffi::{c_int, c_short};
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -69,6 +69,10 @@ struct Inner {
     linger: Arc<AtomicI32>,
     /// `zmq_socket_monitor`, shared with the socket's sessions and listeners.
     monitor: Arc<Monitor>,
+    /// A tcp/ipc/ws endpoint was disconnected or unbound while
+    /// `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` was set (libzmq's `_disconnected`):
+    /// shared with the sessions, whose refused ipc attempts then stop.
+    disconnected: Arc<AtomicBool>,
 }
 
 #[derive(Debug)]
@@ -170,6 +174,7 @@ impl Socket {
             state: Mutex::new(state),
             linger,
             monitor: Arc::default(),
+            disconnected: Arc::default(),
         };
         Ok(Socket { inner: Arc::new(inner) })
     }
@@ -294,6 +299,7 @@ impl Socket {
                     token,
                     pipe: None,
                     listening: true,
+                    link: None,
                 });
                 state.last_endpoint = resolved;
                 return Ok(());
@@ -312,6 +318,7 @@ impl Socket {
                     token,
                     pipe: Some(id),
                     listening: true,
+                    link: None,
                 });
                 // libzmq's text for a udp endpoint: the address as given, no scheme.
                 state.last_endpoint = endpoint.address.to_owned();
@@ -331,6 +338,8 @@ impl Socket {
             context: self.inner.context.clone(),
             options: state.options.clone(),
             linger: Arc::clone(&self.inner.linger),
+            socket_disconnected: Arc::clone(&self.inner.disconnected),
+            disconnected: AtomicBool::new(false),
         })
     }
 
@@ -385,6 +394,7 @@ impl Socket {
                 let endpoint_text = target.endpoint_text(uri);
                 let io = self.inner.context.io_thread()?;
                 let link = self.link(state);
+                let session_link = Arc::clone(&link);
                 let (socket_end, session_end) = if state.options.immediate {
                     (None, None)
                 } else {
@@ -411,6 +421,7 @@ impl Socket {
                     token,
                     pipe,
                     listening: false,
+                    link: Some(session_link),
                 });
                 state.last_endpoint = endpoint_text;
                 return Ok(());
@@ -429,6 +440,7 @@ impl Socket {
                     token,
                     pipe: Some(id),
                     listening: false,
+                    link: None,
                 });
                 state.last_endpoint = endpoint.address.to_owned();
                 return Ok(());
@@ -457,7 +469,11 @@ impl Socket {
             .partition(|endpoint| endpoint.uris.iter().any(|known| known == uri));
         state.network = others;
         if !matching.is_empty() {
+            if state.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0 {
+                self.inner.disconnected.store(true, Ordering::Relaxed);
+            }
             for endpoint in matching {
+                endpoint.mark_disconnected();
                 if let Some(pipe) = endpoint.pipe.and_then(|id| state.pattern.remove(id)) {
                     pipe.close();
                 }

@@ -3,7 +3,8 @@
 //! `EADDRINUSE` and the like at once; everything after is the I/O thread's (see
 //! `crate::session`).
 
-use std::sync::mpsc;
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use mio::Token;
@@ -12,7 +13,7 @@ use crate::error::{Errno, Result};
 use crate::options::SocketOptions;
 use crate::pipe::{Pipe, PipeId};
 use crate::reactor::io_thread::{IoHandle, Reactor};
-use crate::session::{ListenerSocket, Session, Target, UdpEndpoint, UdpRole};
+use crate::session::{ListenerSocket, Session, SocketLink, Target, UdpEndpoint, UdpRole};
 use crate::transport::endpoint::Transport;
 use crate::transport::{ipc, tcp, udp, ws};
 
@@ -27,9 +28,19 @@ pub struct NetworkEndpoint {
     pub pipe: Option<PipeId>,
     /// A listener (closed synchronously, so its address is free at once).
     pub listening: bool,
+    /// A connecting session's link, told when the endpoint is disconnected.
+    pub link: Option<Arc<SocketLink>>,
 }
 
 impl NetworkEndpoint {
+    /// Tells a connecting session, before its pipe and it are closed, that this is
+    /// `zmq_disconnect`/`zmq_unbind` of its endpoint rather than `zmq_close`.
+    pub fn mark_disconnected(&self) {
+        if let Some(link) = &self.link {
+            link.disconnected.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Stops it: a listener at once, a session once it has sent what it may.
     pub fn close(&self) {
         if self.listening {

@@ -1,12 +1,17 @@
 //! ipc:// addresses: a file-system path, `@name` in Linux's abstract namespace, or
 //! `*` for a fresh path. libzmq: `ipc_address.cpp`, `ipc_listener.cpp`.
 
-use std::os::fd::{FromRawFd, RawFd};
+use std::ffi::OsStr;
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::linux::net::SocketAddrExt;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::path::PathBuf;
 
+use socket2::{Domain, SockAddr, Socket, Type};
+
 use crate::error::{Errno, Result};
+use crate::transport::ConnectFailed;
 
 /// Where an ipc endpoint lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,11 +106,21 @@ impl IpcAddress {
         Ok(listener)
     }
 
-    /// Connects here (a local connection completes or fails at once).
-    pub fn connect(&self) -> Result<UnixStream> {
-        let stream = UnixStream::connect_addr(&self.socket_address()?)?;
-        stream.set_nonblocking(true)?;
-        Ok(stream)
+    /// Connects here, without blocking: a local connection completes or fails at once
+    /// (`EAGAIN` when the listener's backlog is full, where a blocking connect would
+    /// wait for the listener to accept).
+    pub fn connect(&self) -> core::result::Result<UnixStream, ConnectFailed> {
+        let address = match self {
+            IpcAddress::Path(path) => SockAddr::unix(path),
+            IpcAddress::Abstract(name) => SockAddr::unix(OsStr::from_bytes(&[&[0], &name[..]].concat())),
+        }
+        .map_err(|_| Errno::ENAMETOOLONG)?;
+        let socket = Socket::new(Domain::UNIX, Type::STREAM.cloexec(), None)?;
+        let failed =
+            |error: std::io::Error| ConnectFailed { errno: error.into(), fd: Some(socket.as_raw_fd()) };
+        socket.set_nonblocking(true).map_err(failed)?;
+        socket.connect(&address).map_err(failed)?;
+        Ok(socket.into())
     }
 
     /// Removes what `listen` created (the socket file; for a wildcard, its directory).

@@ -5,7 +5,7 @@
 //! resolved) with an optional source, `src;host:port`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
-use std::os::fd::{FromRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
@@ -13,6 +13,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, TcpKeepalive, Type};
 use crate::error::{Errno, Result};
 use crate::options::SocketOptions;
 use crate::transport::ip::{interface_addresses, resolve_numeric, strtol};
+use crate::transport::ConnectFailed;
 
 /// libzmq's port: `*` or `0` for "any"; otherwise what `atoi` reads, truncated to 16
 /// bits (so `70000` is 4464 and `1x` is 1), where 0 is `EINVAL`.
@@ -184,21 +185,22 @@ pub fn connect(
     target: SocketAddr,
     source: Option<SocketAddr>,
     options: &SocketOptions,
-) -> Result<std::net::TcpStream> {
+) -> core::result::Result<std::net::TcpStream, ConnectFailed> {
     let socket = Socket::new(Domain::for_address(target), Type::STREAM.cloexec(), Some(Protocol::TCP))?;
+    let failed = |error: std::io::Error| ConnectFailed { errno: error.into(), fd: Some(socket.as_raw_fd()) };
     tune(&SockRef::from(&socket), options);
     if !options.bound_device.is_empty() {
-        socket.bind_device(Some(&options.bound_device))?;
+        socket.bind_device(Some(&options.bound_device)).map_err(failed)?;
     }
     if let Some(source) = source {
-        socket.set_reuse_address(true)?;
-        socket.bind(&source.into())?;
+        socket.set_reuse_address(true).map_err(failed)?;
+        socket.bind(&source.into()).map_err(failed)?;
     }
-    socket.set_nonblocking(true)?;
+    socket.set_nonblocking(true).map_err(failed)?;
     match socket.connect(&target.into()) {
         Ok(()) => {}
         Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(error) => return Err(error.into()),
+        Err(error) => return Err(failed(error)),
     }
     Ok(socket.into())
 }
