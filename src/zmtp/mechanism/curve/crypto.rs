@@ -11,10 +11,10 @@
 //! differs for keys outside the prime-order subgroup, but cannot refuse those).
 
 use crypto_box::aead::generic_array::GenericArray;
-use crypto_box::aead::{AeadInPlace, KeyInit};
 use crypto_secretbox::{Kdf, XSalsa20Poly1305};
 use curve25519_dalek::montgomery::MontgomeryPoint;
 
+use super::secretbox;
 use crate::zmtp::error::ProtocolError;
 use crate::zmtp::random::{self, RandomSource};
 
@@ -68,7 +68,7 @@ pub(crate) fn nonce(prefix: &[u8], suffix: &[u8]) -> Nonce {
 /// A key boxes are made and opened with: one side's secret key agreed with the
 /// other side's public key (`crypto_box_beforenm`), or a symmetric key
 /// (`crypto_secretbox`, the cookie).
-pub(crate) struct BoxKey(XSalsa20Poly1305);
+pub(crate) struct BoxKey(Key);
 
 impl BoxKey {
     /// `crypto_box_beforenm(their_public, our_secret)`; fails with
@@ -79,12 +79,12 @@ impl BoxKey {
             return Err(ProtocolError::Cryptographic);
         }
         let key = XSalsa20Poly1305::kdf(GenericArray::from_slice(&shared), &GenericArray::default());
-        Ok(BoxKey(XSalsa20Poly1305::new(&key)))
+        Ok(BoxKey(key.into()))
     }
 
     /// A `crypto_secretbox` key.
     pub(crate) fn symmetric(key: &Key) -> BoxKey {
-        BoxKey(XSalsa20Poly1305::new(GenericArray::from_slice(key)))
+        BoxKey(*key)
     }
 
     /// Encrypts `buffer` in place; returns the tag.
@@ -93,11 +93,7 @@ impl BoxKey {
         nonce: &Nonce,
         buffer: &mut [u8],
     ) -> Result<[u8; TAG_SIZE], ProtocolError> {
-        let tag = self
-            .0
-            .encrypt_in_place_detached(GenericArray::from_slice(nonce), b"", buffer)
-            .map_err(|_| ProtocolError::Cryptographic)?;
-        Ok(tag.into())
+        Ok(secretbox::seal(&self.0, nonce, buffer))
     }
 
     /// Checks `tag` and decrypts `buffer` in place; on failure `buffer` is
@@ -108,17 +104,8 @@ impl BoxKey {
         tag: &[u8],
         buffer: &mut [u8],
     ) -> Result<(), ProtocolError> {
-        if tag.len() != TAG_SIZE {
-            return Err(ProtocolError::Cryptographic);
-        }
-        self.0
-            .decrypt_in_place_detached(
-                GenericArray::from_slice(nonce),
-                b"",
-                buffer,
-                GenericArray::from_slice(tag),
-            )
-            .map_err(|_| ProtocolError::Cryptographic)
+        let tag: &[u8; TAG_SIZE] = tag.try_into().map_err(|_| ProtocolError::Cryptographic)?;
+        secretbox::open(&self.0, nonce, tag, buffer).map_err(|()| ProtocolError::Cryptographic)
     }
 
     /// The box of `plaintext`: tag then ciphertext.

@@ -29,6 +29,8 @@
 mod client;
 mod codec;
 mod crypto;
+mod poly;
+mod secretbox;
 mod server;
 #[cfg(test)]
 mod tests;
