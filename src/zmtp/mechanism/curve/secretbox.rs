@@ -14,6 +14,8 @@ use salsa20::cipher::consts::U10;
 use salsa20::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
 use salsa20::Salsa20;
 
+use super::poly;
+
 /// Salsa20 blocks are 64 bytes.
 const BLOCK: usize = 64;
 /// Poly1305 tags are 16 bytes.
@@ -22,8 +24,9 @@ pub(crate) const TAG_SIZE: usize = 16;
 /// Encrypts `buffer` in place with `key` and the 24-byte `nonce`; returns the tag.
 pub(crate) fn seal(key: &[u8; 32], nonce: &[u8; 24], buffer: &mut [u8]) -> [u8; TAG_SIZE] {
     let stream = Keystream::new(key, nonce);
-    let mac_key = stream.xor_after_mac_key(buffer);
-    mac(&mac_key, buffer)
+    let first = stream.block(0);
+    stream.xor_from_byte_32(&first, buffer);
+    poly::tag(&mac_key(&first), buffer)
 }
 
 /// Checks `tag` over the ciphertext in `buffer` and decrypts it in place; on failure
@@ -36,17 +39,18 @@ pub(crate) fn open(
 ) -> Result<(), ()> {
     let stream = Keystream::new(key, nonce);
     let first = stream.block(0);
-    let mut mac_key = [0; 32];
-    mac_key.copy_from_slice(&first[..32]);
-    if !equal_in_constant_time(&mac(&mac_key, buffer), tag) {
+    if !equal_in_constant_time(&poly::tag(&mac_key(&first), buffer), tag) {
         return Err(());
     }
-    stream.xor_from_block_0(&first, buffer);
+    stream.xor_from_byte_32(&first, buffer);
     Ok(())
 }
 
-fn mac(key: &[u8; 32], ciphertext: &[u8]) -> [u8; TAG_SIZE] {
-    super::poly::tag(key, ciphertext)
+/// The Poly1305 key: the first 32 bytes of the keystream.
+fn mac_key(first: &[u8; BLOCK]) -> [u8; 32] {
+    let mut key = [0; 32];
+    key.copy_from_slice(&first[..32]);
+    key
 }
 
 /// Whether `a` and `b` are equal, in a time that does not depend on where they differ.
@@ -59,15 +63,19 @@ fn equal_in_constant_time(a: &[u8; TAG_SIZE], b: &[u8; TAG_SIZE]) -> bool {
 struct Keystream {
     subkey: [u8; 32],
     nonce: [u8; 8],
+    /// Salsa20's initial state at block 0 (constants, subkey, nonce, counter), for
+    /// the SSE2 blocks.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    state: [u32; 16],
 }
 
 impl Keystream {
     fn new(key: &[u8; 32], nonce: &[u8; 24]) -> Keystream {
         let (prefix, suffix) = nonce.split_at(16);
-        let subkey = salsa20::hsalsa::<U10>(key.into(), prefix.into()).into();
+        let subkey: [u8; 32] = salsa20::hsalsa::<U10>(key.into(), prefix.into()).into();
         let mut short = [0; 8];
         short.copy_from_slice(suffix);
-        Keystream { subkey, nonce: short }
+        Keystream { subkey, nonce: short, state: initial_state(&subkey, &short) }
     }
 
     /// Block `counter` of the keystream, one block at a time (the crate's Salsa20).
@@ -79,34 +87,39 @@ impl Keystream {
         block
     }
 
-    /// Returns the Poly1305 key (keystream bytes 0..32) and XORs `buffer` with the
-    /// keystream from byte 32 on.
-    fn xor_after_mac_key(&self, buffer: &mut [u8]) -> [u8; 32] {
-        let first = self.block(0);
-        let mut mac_key = [0; 32];
-        mac_key.copy_from_slice(&first[..32]);
-        self.xor_from_block_0(&first, buffer);
-        mac_key
+    /// Blocks `counter` to `counter + 3` of the keystream.
+    fn four_blocks(&self, counter: u64) -> [u8; 4 * BLOCK] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is part of the x86-64 baseline: every CPU this runs on has it.
+            unsafe { four_blocks_sse2(&self.state, counter) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let mut out = [0u8; 4 * BLOCK];
+            let mut cipher = Salsa20::new(&self.subkey.into(), &self.nonce.into());
+            cipher.seek(counter * BLOCK as u64);
+            cipher.apply_keystream(&mut out);
+            out
+        }
     }
 
-    /// XORs `buffer` with the keystream from byte 32 on, block 0 being `first`.
-    fn xor_from_block_0(&self, first: &[u8; BLOCK], buffer: &mut [u8]) {
+    /// XORs `buffer` with the keystream from byte 32 on (after the Poly1305 key),
+    /// block 0 being `first`.
+    fn xor_from_byte_32(&self, first: &[u8; BLOCK], buffer: &mut [u8]) {
         let head = buffer.len().min(BLOCK - 32);
         let (head, mut rest) = buffer.split_at_mut(head);
         xor(head, &first[32..]);
         let mut counter = 1;
-        while !rest.is_empty() {
-            let taken = if rest.len() > BLOCK {
-                let blocks = four_blocks(&self.subkey, &self.nonce, counter);
-                let n = rest.len().min(blocks.len());
-                xor(&mut rest[..n], &blocks);
-                n
-            } else {
-                xor(rest, &self.block(counter));
-                rest.len()
-            };
-            rest = &mut rest[taken..];
+        while rest.len() > BLOCK {
+            let blocks = self.four_blocks(counter);
+            let n = rest.len().min(blocks.len());
+            xor(&mut rest[..n], &blocks);
+            rest = &mut rest[n..];
             counter += 4;
+        }
+        if !rest.is_empty() {
+            xor(rest, &self.block(counter));
         }
     }
 }
@@ -117,8 +130,9 @@ fn xor(data: &mut [u8], keystream: &[u8]) {
     }
 }
 
-/// Salsa20's initial state for `counter`: constants, key, nonce, block counter.
-fn initial_state(key: &[u8; 32], nonce: &[u8; 8], counter: u64) -> [u32; 16] {
+/// Salsa20's initial state at block 0: constants, key, nonce, block counter (words 8
+/// and 9, here 0).
+fn initial_state(key: &[u8; 32], nonce: &[u8; 8]) -> [u32; 16] {
     let word = |bytes: &[u8], i: usize| {
         u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]])
     };
@@ -131,8 +145,8 @@ fn initial_state(key: &[u8; 32], nonce: &[u8; 8], counter: u64) -> [u32; 16] {
         0x3320_646e,
         word(nonce, 0),
         word(nonce, 1),
-        counter as u32,
-        (counter >> 32) as u32,
+        0,
+        0,
         0x7962_2d32,
         word(key, 4),
         word(key, 5),
@@ -142,24 +156,26 @@ fn initial_state(key: &[u8; 32], nonce: &[u8; 8], counter: u64) -> [u32; 16] {
     ]
 }
 
-/// Blocks `counter` to `counter + 3` of the keystream.
-#[cfg(target_arch = "x86_64")]
-fn four_blocks(key: &[u8; 32], nonce: &[u8; 8], counter: u64) -> [u8; 4 * BLOCK] {
-    // SAFETY: SSE2 is part of the x86-64 baseline: every CPU this runs on has it.
-    unsafe { four_blocks_sse2(key, nonce, counter) }
-}
-
-/// Blocks `counter` to `counter + 3` of the keystream, one per 32-bit lane of SSE2
-/// registers.
+/// Blocks `counter` to `counter + 3` of the keystream of `state`, one per 32-bit
+/// lane of SSE2 registers.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn four_blocks_sse2(key: &[u8; 32], nonce: &[u8; 8], counter: u64) -> [u8; 4 * BLOCK] {
+fn four_blocks_sse2(state: &[u32; 16], counter: u64) -> [u8; 4 * BLOCK] {
     use core::arch::x86_64::*;
 
-    let lanes: [[u32; 16]; 4] =
-        core::array::from_fn(|lane| initial_state(key, nonce, counter.wrapping_add(lane as u64)));
-    let initial: [__m128i; 16] = core::array::from_fn(|i| {
-        _mm_set_epi32(lanes[3][i] as i32, lanes[2][i] as i32, lanes[1][i] as i32, lanes[0][i] as i32)
+    let counters: [u64; 4] = core::array::from_fn(|lane| counter.wrapping_add(lane as u64));
+    let lanes = |word: fn(u64) -> u32| {
+        _mm_set_epi32(
+            word(counters[3]) as i32,
+            word(counters[2]) as i32,
+            word(counters[1]) as i32,
+            word(counters[0]) as i32,
+        )
+    };
+    let initial: [__m128i; 16] = core::array::from_fn(|i| match i {
+        8 => lanes(|counter| counter as u32),
+        9 => lanes(|counter| (counter >> 32) as u32),
+        _ => _mm_set1_epi32(state[i] as i32),
     });
     let mut x = initial;
     macro_rules! quarter_round {
@@ -215,16 +231,6 @@ fn rotate<const LEFT: i32, const RIGHT: i32>(v: core::arch::x86_64::__m128i) -> 
     _mm_or_si128(_mm_slli_epi32::<LEFT>(v), _mm_srli_epi32::<RIGHT>(v))
 }
 
-/// Blocks `counter` to `counter + 3` of the keystream, where there is no SSE2.
-#[cfg(not(target_arch = "x86_64"))]
-fn four_blocks(key: &[u8; 32], nonce: &[u8; 8], counter: u64) -> [u8; 4 * BLOCK] {
-    let mut out = [0u8; 4 * BLOCK];
-    let mut cipher = Salsa20::new(key.into(), nonce.into());
-    cipher.seek(counter * BLOCK as u64);
-    cipher.apply_keystream(&mut out);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,7 +257,8 @@ mod tests {
             let mut cipher = Salsa20::new(&key.into(), &nonce.into());
             cipher.seek(counter * BLOCK as u64);
             cipher.apply_keystream(&mut expected);
-            assert_eq!(four_blocks(&key, &nonce, counter), expected, "counter {counter:#x}");
+            let stream = Keystream { subkey: key, nonce, state: initial_state(&key, &nonce) };
+            assert_eq!(stream.four_blocks(counter), expected, "counter {counter:#x}");
         }
     }
 
