@@ -518,9 +518,15 @@ impl Session {
             || (cause == Cause::Refused && stop & ZMQ_RECONNECT_STOP_CONN_REFUSED != 0)
             || (cause == Cause::HandshakeFailed && stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0)
             || (cause == Cause::Refused
-                && matches!(self.role, Role::Connect(Target::Ipc(_)))
-                && stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0
+                && self.ipc_stops_after_disconnect()
                 && self.link.socket_disconnected.load(Ordering::Relaxed))
+    }
+
+    /// An ipc endpoint with `ZMQ_RECONNECT_STOP_AFTER_DISCONNECT` set: the only kind
+    /// libzmq's option acts on.
+    fn ipc_stops_after_disconnect(&self) -> bool {
+        self.link.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0
+            && matches!(self.role, Role::Connect(Target::Ipc(_)))
     }
 
     /// Whether this session, disconnected while it waited to try an ipc endpoint
@@ -532,8 +538,7 @@ impl Session {
     /// attempt, whatever comes of it, and no other.
     fn makes_last_attempt(&mut self) -> bool {
         let disconnected = self.link.disconnected.load(Ordering::Relaxed)
-            && self.link.options.reconnect_stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT != 0
-            && matches!(self.role, Role::Connect(Target::Ipc(_)))
+            && self.ipc_stops_after_disconnect()
             && self.connection.is_none()
             && self.reconnect_at.is_some();
         self.last_attempt |= disconnected;

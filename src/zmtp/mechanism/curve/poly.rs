@@ -16,8 +16,7 @@ pub(crate) fn tag(key: &[u8; 32], message: &[u8]) -> [u8; 16] {
     let r0 = t0 & 0xffc_0fff_ffff;
     let r1 = ((t0 >> 44) | (t1 << 20)) & 0xfff_ffc0_ffff;
     let r2 = (t1 >> 24) & 0x00f_ffff_fc0f;
-    let state = State { r: [r0, r1, r2], s: [r1 * (5 << 2), r2 * (5 << 2)], h: [0; 3] };
-    let mut state = state;
+    let mut state = State { r: [r0, r1, r2], s: [r1 * (5 << 2), r2 * (5 << 2)], h: [0; 3] };
     let mut blocks = message.chunks_exact(16);
     for block in &mut blocks {
         state.block(block, 1 << 40);
