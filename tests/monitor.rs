@@ -164,6 +164,22 @@ fn events_until_quiet(monitor: &zmq::Socket, quiet_ms: i32) -> Vec<i32> {
     seen
 }
 
+/// A SUB with `ZMQ_RECONNECT_STOP` `stop`, refused once by an ipc name nothing
+/// listens on (CLOSED, then CONNECT_RETRIED), then disconnected from it while it
+/// waits to try again; with its monitor (every event).
+fn disconnected_while_retrying(context: &Context, stop: i32, tag: &str) -> (zmq::Socket, zmq::Socket) {
+    let client = socket(context, ZMQ_SUB);
+    client.set_option(ZMQ_RECONNECT_STOP, Some(&int(stop))).unwrap();
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    let events = watch(context, ZMQ_EVENT_ALL, &client, &format!("inproc://disconnected-{tag}"));
+    let endpoint = unused_ipc(&format!("disconnected-{tag}"));
+    client.connect(&endpoint).unwrap();
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CLOSED);
+    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
+    client.disconnect(&endpoint).unwrap();
+    (client, events)
+}
+
 #[test]
 fn a_refused_ipc_attempt_is_closed_then_retried() {
     // As libzmq's ipc connecter: the descriptor opened for the attempt is reported
@@ -186,15 +202,7 @@ fn stop_after_disconnect_ends_the_ipc_retries_of_a_disconnected_endpoint() {
     // the attempt scheduled before zmq_disconnect is still made, and refused, it is
     // the last.
     let context = Context::new();
-    let client = socket(&context, ZMQ_SUB);
-    client.set_option(ZMQ_RECONNECT_STOP, Some(&int(ZMQ_RECONNECT_STOP_AFTER_DISCONNECT))).unwrap();
-    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
-    let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://stop-after-disconnect");
-    let endpoint = unused_ipc("stop-after-disconnect");
-    client.connect(&endpoint).unwrap();
-    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CLOSED);
-    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
-    client.disconnect(&endpoint).unwrap();
+    let (client, events) = disconnected_while_retrying(&context, ZMQ_RECONNECT_STOP_AFTER_DISCONNECT, "stop");
     // Whatever attempts came before the disconnect, the last event is the CLOSED of
     // the final one, and nothing follows for ten reconnection intervals.
     let seen = events_until_quiet(&events, 200);
@@ -206,14 +214,7 @@ fn stop_after_disconnect_ends_the_ipc_retries_of_a_disconnected_endpoint() {
 #[test]
 fn without_stop_after_disconnect_a_disconnected_endpoint_is_not_tried_again() {
     let context = Context::new();
-    let client = socket(&context, ZMQ_SUB);
-    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
-    let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://plain-disconnect");
-    let endpoint = unused_ipc("plain-disconnect");
-    client.connect(&endpoint).unwrap();
-    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CLOSED);
-    assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
-    client.disconnect(&endpoint).unwrap();
+    let (client, events) = disconnected_while_retrying(&context, 0, "plain");
     let seen = events_until_quiet(&events, 200);
     assert!(seen.len() <= 4, "retries went on after the disconnect: {seen:?}");
     finish(context, [client, events]);

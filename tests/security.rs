@@ -36,6 +36,15 @@ fn zap_handler(
     })
 }
 
+/// A DEALER bound on tcp with the NULL mechanism and ZAP `domain`, so its handshakes
+/// ask the ZAP handler.
+fn null_server(context: &Context, domain: &[u8]) -> Socket {
+    let server = socket(context, ZMQ_DEALER);
+    server.set_option(ZMQ_ZAP_DOMAIN, Some(domain)).unwrap();
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    server
+}
+
 fn plain_pair(context: &Context, password: &[u8]) -> (Socket, Socket) {
     let (server, client) = plain_sockets(context, password);
     client.connect(&last_endpoint(&server)).unwrap();
@@ -170,9 +179,7 @@ fn curve_with_the_wrong_server_key_never_connects() {
 fn null_with_a_domain_asks_the_handler() {
     let context = Context::new();
     let handler = zap_handler(&context, "200", 1);
-    let server = socket(&context, ZMQ_DEALER);
-    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"global")).unwrap();
-    server.bind("tcp://127.0.0.1:*").unwrap();
+    let server = null_server(&context, b"global");
     let client = socket(&context, ZMQ_DEALER);
     client.connect(&last_endpoint(&server)).unwrap();
     send(&client, b"hello");
@@ -200,9 +207,7 @@ fn a_client_refused_with_500_hears_why() {
 fn a_null_client_refused_with_500_hears_why() {
     let context = Context::new();
     let handler = zap_handler(&context, "500", 1);
-    let server = socket(&context, ZMQ_DEALER);
-    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
-    server.bind("tcp://127.0.0.1:*").unwrap();
+    let server = null_server(&context, b"test");
     let client = socket(&context, ZMQ_DEALER);
     let events = watch(&context, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &client, "inproc://null-events");
     client.connect(&last_endpoint(&server)).unwrap();
@@ -219,9 +224,7 @@ fn a_refused_client_does_not_call_again() {
     // test_security_zap counts exactly one refusal on the client's monitor).
     let context = Context::new();
     let handler = zap_handler(&context, "500", 1);
-    let server = socket(&context, ZMQ_DEALER);
-    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
-    server.bind("tcp://127.0.0.1:*").unwrap();
+    let server = null_server(&context, b"test");
     let client = socket(&context, ZMQ_DEALER);
     client.set_option(ZMQ_RECONNECT_IVL, Some(&int(10))).unwrap();
     let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://refused-events");
@@ -250,9 +253,7 @@ fn a_handler_that_leaves_mid_request_leaves_the_handshake_waiting() {
     let context = Context::new();
     let handler = socket(&context, ZMQ_REP);
     handler.bind("inproc://zeromq.zap.01").unwrap();
-    let server = socket(&context, ZMQ_DEALER);
-    server.set_option(ZMQ_ZAP_DOMAIN, Some(b"test")).unwrap();
-    server.bind("tcp://127.0.0.1:*").unwrap();
+    let server = null_server(&context, b"test");
     let events = watch(&context, ZMQ_EVENT_ALL, &server, "inproc://left-events");
     let client = socket(&context, ZMQ_DEALER);
     client.connect(&last_endpoint(&server)).unwrap();
