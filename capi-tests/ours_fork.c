@@ -10,10 +10,8 @@
  *  - a socket left open can still be closed after that.
  *  The parent's sockets are unaffected, before and after the child exits.  */
 #include "testutil_msg.h"
+#include "testutil_fork.h"
 
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 
 static void child (void *ctx, void *push, void *pull)
 {
@@ -57,21 +55,7 @@ int main (void)
     /*  While the child runs, and after.  */
     send_str (push, "during", 0);
     CHECK_STREQ (recv_str (pull, 0), "during");
-    int status = 0;
-    pid_t done = 0;
-    long long deadline = tu_now_us () + 30000000LL;
-    while ((done = waitpid (pid, &status, WNOHANG)) == 0 && tu_now_us () < deadline)
-        tu_sleep_ms (10);
-    if (done == 0) {
-        kill (pid, SIGKILL);
-        waitpid (pid, &status, 0);
-        fprintf (stderr, "FAIL: the child did not finish within 30 s\n");
-        exit (1);
-    }
-    if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
-        fprintf (stderr, "FAIL: the child ended with status 0x%x\n", status);
-        exit (1);
-    }
+    tu_reap_child (pid);
     send_str (push, "after", 0);
     CHECK_STREQ (recv_str (pull, 0), "after");
     void *late = new_socket (ctx, ZMQ_PUSH);

@@ -12,10 +12,8 @@
  *  (ours_fork.c checks ours). Nothing timing- or port-dependent is
  *  printed.  */
 #include "testutil_msg.h"
+#include "testutil_fork.h"
 
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 
 #define CHILD_MESSAGES 10
 
@@ -67,27 +65,6 @@ static void child (void *inherited_ctx, void **inherited, int count, const char 
         CHECK_OK (zmq_close (mine[i]));
     CHECK_OK (zmq_ctx_term (ctx));
     exit (0);
-}
-
-/*  Waits (at most 30 s) for `pid` and checks it exited with 0.  */
-static void reap (pid_t pid)
-{
-    int status = 0;
-    pid_t done = 0;
-    long long deadline = tu_now_us () + 30000000LL;
-    while ((done = waitpid (pid, &status, WNOHANG)) == 0 && tu_now_us () < deadline)
-        tu_sleep_ms (10);
-    if (done == 0) {
-        kill (pid, SIGKILL);
-        waitpid (pid, &status, 0);
-        fprintf (stderr, "FAIL: the child did not finish within 30 s\n");
-        exit (1);
-    }
-    CHECK_EQ (done, pid);
-    if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
-        fprintf (stderr, "FAIL: the child ended with status 0x%x\n", status);
-        exit (1);
-    }
 }
 
 int main (void)
@@ -142,7 +119,7 @@ int main (void)
         CHECK_STREQ (recv_str (pull, 0), text);
     }
     printf ("parent: %d messages, in order, from the child's own context\n", CHILD_MESSAGES);
-    reap (pid);
+    tu_reap_child (pid);
     printf ("child: closed what it inherited at once, then used inproc and tcp on a "
             "context of its own, and exited 0\n");
 
