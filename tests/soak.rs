@@ -750,6 +750,63 @@ fn request_client(
     finish(&context, &[&req], result).map(|()| stats)
 }
 
+/// A REP echoing at `endpoint` in a thread of its own.
+fn rep_peer(endpoint: String) -> ThreadPeer<u64> {
+    ThreadPeer::spawn(move |context, stop| {
+        let rep = socket(context, ZMQ_REP)?;
+        let result =
+            rep.bind(&endpoint).map_err(|e| format!("REP bind: {e:?}")).and_then(|()| echo(&rep, stop));
+        finish(context, &[&rep], result)
+    })
+}
+
+/// What restarting a bound peer for a phase came to.
+struct Restarts {
+    /// The first failure of a killed peer, if any.
+    outcome: Result<(), String>,
+    /// How many peers were started.
+    incarnations: u32,
+    threads: u32,
+    processes: u32,
+}
+
+/// For `phase`, starts the peer bound at `endpoint`, lets it live 150 to 600 ms and
+/// kills it, again and again: in turn a thread (`thread_peer(incarnation)`, stopped
+/// by its flag or by shutting its context down) and a child process of role `role`
+/// (SIGKILLed).
+fn restart_alternately<T: Send + 'static>(
+    rng: &mut Rng,
+    phase: Duration,
+    role: &'static str,
+    endpoint: &str,
+    mut thread_peer: impl FnMut(u32) -> ThreadPeer<T>,
+) -> Restarts {
+    let end = Instant::now() + phase;
+    let mut restarts = Restarts { outcome: Ok(()), incarnations: 0, threads: 0, processes: 0 };
+    while Instant::now() < end && restarts.outcome.is_ok() {
+        let live = rng.ms(150, 600);
+        let incarnation = restarts.incarnations;
+        if incarnation.is_multiple_of(2) {
+            let peer = thread_peer(incarnation);
+            thread::sleep(live);
+            restarts.outcome = peer.kill(if rng.chance(2) { Kill::Flag } else { Kill::Shutdown }).map(drop);
+            restarts.threads += 1;
+        } else {
+            match ProcessPeer::spawn(role, endpoint, incarnation) {
+                Ok(child) => {
+                    thread::sleep(live);
+                    restarts.outcome = child.kill();
+                    restarts.processes += 1;
+                }
+                Err(e) => restarts.outcome = Err(e),
+            }
+        }
+        thread::sleep(rng.ms(0, 150));
+        restarts.incarnations += 1;
+    }
+    restarts
+}
+
 fn server_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<String, String> {
     let endpoint = endpoint(transport, &run.directory, "server", rng);
     let stop = Arc::new(AtomicBool::new(false));
@@ -759,48 +816,10 @@ fn server_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
             thread::spawn(move || request_client(endpoint, client, client == 1, stop, rng))
         })
         .collect();
-    let end = Instant::now() + run.phase;
-    let (mut threads, mut processes) = (0, 0);
-    let mut outcome = Ok(());
-    let mut incarnation = 0u32;
-    while Instant::now() < end && outcome.is_ok() {
-        let live = rng.ms(150, 600);
-        if incarnation.is_multiple_of(2) {
-            let endpoint = endpoint.clone();
-            let peer = ThreadPeer::spawn(move |context, stop| {
-                let rep = socket(context, ZMQ_REP)?;
-                let result = rep
-                    .bind(&endpoint)
-                    .map_err(|e| format!("REP bind: {e:?}"))
-                    .and_then(|()| echo(&rep, stop));
-                finish(context, &[&rep], result)
-            });
-            thread::sleep(live);
-            outcome = peer.kill(if rng.chance(2) { Kill::Flag } else { Kill::Shutdown }).map(drop);
-            threads += 1;
-        } else {
-            match ProcessPeer::spawn("rep", &endpoint, incarnation) {
-                Ok(child) => {
-                    thread::sleep(live);
-                    outcome = child.kill();
-                    processes += 1;
-                }
-                Err(e) => outcome = Err(e),
-            }
-        }
-        thread::sleep(rng.ms(0, 150));
-        incarnation += 1;
-    }
+    let Restarts { outcome, threads, processes, .. } =
+        restart_alternately(rng, run.phase, "rep", &endpoint, |_| rep_peer(endpoint.clone()));
     // A last server stays while the clients finish their current request.
-    let last = {
-        let endpoint = endpoint.clone();
-        ThreadPeer::spawn(move |context, stop| {
-            let rep = socket(context, ZMQ_REP)?;
-            let result =
-                rep.bind(&endpoint).map_err(|e| format!("REP bind: {e:?}")).and_then(|()| echo(&rep, stop));
-            finish(context, &[&rep], result)
-        })
-    };
+    let last = rep_peer(endpoint.clone());
     stop.store(true, Ordering::SeqCst);
     let stats: Vec<Result<ClientStats, String>> = clients
         .into_iter()
@@ -908,32 +927,12 @@ fn pubsub_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
             thread::spawn(move || subscriber(endpoint, view, stop, rng))
         })
         .collect();
-    let end = Instant::now() + run.phase;
-    let mut outcome = Ok(());
-    let mut incarnation = 0u32;
-    let (mut threads, mut processes) = (0, 0);
-    while Instant::now() < end && outcome.is_ok() {
-        let live = rng.ms(150, 600);
-        if incarnation.is_multiple_of(2) {
-            let peer = publisher_peer(endpoint.clone(), incarnation);
-            thread::sleep(live);
-            outcome = peer.kill(if rng.chance(2) { Kill::Flag } else { Kill::Shutdown }).map(drop);
-            threads += 1;
-        } else {
-            match ProcessPeer::spawn("pub", &endpoint, incarnation) {
-                Ok(child) => {
-                    thread::sleep(live);
-                    outcome = child.kill();
-                    processes += 1;
-                }
-                Err(e) => outcome = Err(e),
-            }
-        }
-        thread::sleep(rng.ms(0, 150));
-        incarnation += 1;
-    }
+    let Restarts { outcome, incarnations, threads, processes } =
+        restart_alternately(rng, run.phase, "pub", &endpoint, |incarnation| {
+            publisher_peer(endpoint.clone(), incarnation)
+        });
     // The last publisher stays until every subscriber has heard from it.
-    let last_stream = 1_000_000 + incarnation;
+    let last_stream = 1_000_000 + incarnations;
     let last = publisher_peer(endpoint.clone(), last_stream);
     let heard =
         || views.iter().all(|view| view.lock().unwrap().last.get(&last_stream).is_some_and(|&seq| seq >= 40));
