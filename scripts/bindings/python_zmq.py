@@ -122,33 +122,29 @@ def curve(ctx):
                 server.send_string(f"reply {i}")
                 assert client.recv_string() == f"reply {i}"
 
-            # A key the handler does not know: refused, nothing gets through.
-            stranger = new_socket(ctx, zmq.REQ, timeout_ms=1000)
-            stranger.curve_serverkey = server_public
-            stranger.curve_publickey = stranger_public
-            stranger.curve_secretkey = stranger_secret
-            stranger.connect(f"tcp://127.0.0.1:{port}")
-            stranger.send(b"let me in")
-            try:
-                stranger.recv()
-                raise AssertionError("a client the ZAP handler refused got an answer")
-            except zmq.Again:
-                pass
-            assert not server.poll(500, zmq.POLLIN), "the refused client's message arrived"
+            def gets_nothing(server_key, public, secret, why):
+                """A CURVE client with these keys: its request gets no answer and
+                never reaches the server."""
+                peer = new_socket(ctx, zmq.REQ, timeout_ms=1000)
+                peer.curve_serverkey = server_key
+                peer.curve_publickey = public
+                peer.curve_secretkey = secret
+                peer.connect(f"tcp://127.0.0.1:{port}")
+                peer.send(b"hello?")
+                try:
+                    peer.recv()
+                    raise AssertionError(f"{why} got an answer")
+                except zmq.Again:
+                    pass
+                assert not server.poll(500, zmq.POLLIN), f"the message of {why} arrived"
+                return peer
 
+            # A key the handler does not know: refused, nothing gets through.
+            stranger = gets_nothing(server_public, stranger_public, stranger_secret,
+                                    "a client the ZAP handler refused")
             # The right key pair with the wrong server key: the handshake fails.
-            lost = new_socket(ctx, zmq.REQ, timeout_ms=1000)
-            lost.curve_serverkey = stranger_public
-            lost.curve_publickey = client_public
-            lost.curve_secretkey = client_secret
-            lost.connect(f"tcp://127.0.0.1:{port}")
-            lost.send(b"hello?")
-            try:
-                lost.recv()
-                raise AssertionError("a client with the wrong server key got an answer")
-            except zmq.Again:
-                pass
-            assert not server.poll(500, zmq.POLLIN)
+            lost = gets_nothing(stranger_public, client_public, client_secret,
+                                "a client with the wrong server key")
             for s in (client, stranger, lost, server):
                 s.close()
         finally:
