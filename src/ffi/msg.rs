@@ -10,7 +10,7 @@ use super::types::{zmq_free_fn, zmq_msg_t};
 use super::{args, boundary};
 use crate::constants::{ZMQ_GROUP_MAX_LENGTH, ZMQ_MORE, ZMQ_SHARED, ZMQ_SRCFD};
 use crate::error::{Errno, Result};
-use crate::msg::{Msg, Storage};
+use crate::msg::{Msg, Storage, INLINE_CAPACITY};
 
 const _: () = assert!(core::mem::size_of::<Msg>() <= core::mem::size_of::<zmq_msg_t>());
 const _: () = assert!(core::mem::align_of::<Msg>() <= core::mem::align_of::<zmq_msg_t>());
@@ -94,6 +94,16 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int {
     boundary::call(|| {
+        if let Ok(len) = u8::try_from(size) {
+            if usize::from(len) <= INLINE_CAPACITY {
+                // Built in place, after the check: this is on every send of a small
+                // message, and a copy through a temporary stalls on its narrow stores.
+                let slot = slot(msg)?;
+                // SAFETY: `slot` is aligned and its 64 bytes belong to the caller.
+                unsafe { slot.write(Msg::inline_zeroed(len)) };
+                return Ok(0);
+            }
+        }
         let value = Msg::with_size(size)?;
         // SAFETY: forwarded contract.
         unsafe { init(msg, value) }.map(|()| 0)

@@ -4,7 +4,7 @@
 
 use core::ffi::{c_char, c_int, c_void};
 
-use super::msg::{msg_mut, msg_ref};
+use super::msg::msg_mut;
 use super::types::zmq_msg_t;
 use super::{args, boundary, handle};
 use crate::constants::*;
@@ -266,12 +266,9 @@ pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags
     boundary::call(|| {
         let socket = handle::socket(s)?;
         // SAFETY: forwarded contract; checked before receiving so nothing is lost.
-        unsafe { msg_ref(msg) }?;
-        let received = socket.recv(flags)?;
-        let size = received.len();
-        // SAFETY: forwarded contract.
-        *unsafe { msg_mut(msg) }? = received;
-        Ok(size_result(size))
+        let msg = unsafe { msg_mut(msg) }?;
+        socket.recv_into(msg, flags)?;
+        Ok(size_result(msg.len()))
     })
 }
 

@@ -101,10 +101,12 @@ impl Flags {
     }
 
     fn set(&mut self, other: Flags, on: bool) {
-        if on {
-            self.0 |= other.0;
-        } else {
-            self.0 &= !other.0;
+        let bits = if on { self.0 | other.0 } else { self.0 & !other.0 };
+        // Stored only when it changes: a message is moved whole right after its flags
+        // are set (on every send), and a wide load of bytes just stored narrowly
+        // waits for the store to drain (a failed store-to-load forwarding).
+        if bits != self.0 {
+            self.0 = bits;
         }
     }
 }
@@ -135,7 +137,7 @@ impl Msg {
     /// memory runs out.
     pub fn with_size(len: usize) -> Result<Msg> {
         if len <= INLINE_CAPACITY {
-            return Ok(Msg::with_body(Body::Inline { len: len as u8, bytes: [0; INLINE_CAPACITY] }));
+            return Ok(Msg::inline_zeroed(len as u8));
         }
         if len <= HEAP_LIMIT {
             // SAFETY: zeroed bytes are initialised `u8`s.
@@ -143,6 +145,14 @@ impl Msg {
             return Ok(Msg::with_body(Body::Heap { bytes, offset: 0, len }));
         }
         Ok(Msg::from_storage(Storage::zeroed(len)?))
+    }
+
+    /// `len` (at most [`INLINE_CAPACITY`]) zeroed bytes stored inline. Always inlined,
+    /// so that the C layer's `zmq_msg_init_size` builds it in the caller's `zmq_msg_t`
+    /// instead of in a temporary it then copies.
+    #[inline(always)]
+    pub(crate) const fn inline_zeroed(len: u8) -> Msg {
+        Msg::with_body(Body::Inline { len, bytes: [0; INLINE_CAPACITY] })
     }
 
     /// A copy of `bytes` (`zmq_msg_init_buffer`, `zmq_send`).

@@ -289,6 +289,15 @@ pub enum Read {
     Ended,
 }
 
+/// Why a read found no part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drained {
+    /// Nothing to read now; the reader will be sent `ActivateRead`.
+    Empty,
+    /// The writer closed and everything it wrote has been read.
+    Ended,
+}
+
 /// Why a write was refused; the message is handed back.
 #[derive(Debug)]
 pub enum WriteError {
@@ -296,6 +305,24 @@ pub enum WriteError {
     Full(Msg),
     /// The reader closed its end.
     Closed(Msg),
+}
+
+/// Why a write was refused, the part being left with the writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// At the high-water mark; the writer will be sent `ActivateWrite`.
+    Full,
+    /// The reader closed its end.
+    Closed,
+}
+
+impl Refusal {
+    fn with(self, msg: Msg) -> WriteError {
+        match self {
+            Refusal::Full => WriteError::Full(msg),
+            Refusal::Closed => WriteError::Closed(msg),
+        }
+    }
 }
 
 impl WriteError {
@@ -440,33 +467,41 @@ impl Pipe {
 
     /// Writes one part. Parts of one message must be written without a refusal in
     /// between: after a first part was accepted, later parts always are.
-    pub fn write(&self, msg: Msg) -> Result<(), WriteError> {
+    pub fn write(&self, mut msg: Msg) -> Result<(), WriteError> {
+        self.write_part(&mut msg, true).map_err(|refusal| refusal.with(msg))
+    }
+
+    /// [`Pipe::write`] taking the part out of `msg` (left empty), or leaving it there
+    /// when refused: a sending socket's part goes from the caller's `zmq_msg_t` into
+    /// the pipe in one move.
+    pub fn write_from(&self, msg: &mut Msg) -> Result<(), Refusal> {
         self.write_part(msg, true)
     }
 
     /// Writes one part whatever the high-water mark says: the messages libzmq
     /// injects itself (`ZMQ_DISCONNECT_MSG`, `ZMQ_HICCUP_MSG`) are never refused for
     /// lack of room.
-    pub fn write_past_hwm(&self, msg: Msg) -> Result<(), WriteError> {
-        self.write_part(msg, false)
+    pub fn write_past_hwm(&self, mut msg: Msg) -> Result<(), WriteError> {
+        self.write_part(&mut msg, false).map_err(|refusal| refusal.with(msg))
     }
 
-    fn write_part(&self, msg: Msg, bounded: bool) -> Result<(), WriteError> {
+    #[inline]
+    fn write_part(&self, msg: &mut Msg, bounded: bool) -> Result<(), Refusal> {
         let wake_reader = {
             let mut queue = self.outbound().queue.lock();
             if queue.reader_gone {
-                return Err(WriteError::Closed(msg));
+                return Err(Refusal::Closed);
             }
             let starts_message = queue.parts.back().is_none_or(|last| !last.more());
             if bounded && starts_message && !queue.has_room(|| self.taken_in()) {
-                return Err(WriteError::Full(msg));
+                return Err(Refusal::Full);
             }
             if starts_message && queue.limits.conflate {
                 queue.parts.clear();
                 queue.complete = 0;
             }
             let completes = !msg.more();
-            queue.parts.push_back(msg);
+            queue.parts.push_back(msg.take());
             if completes {
                 queue.complete += 1;
                 queue.written = queue.written.wrapping_add(1);
@@ -490,17 +525,27 @@ impl Pipe {
 
     /// Reads one part. A message is visible only once all its parts are written.
     pub fn read(&self) -> Read {
+        let mut msg = Msg::new();
+        match self.read_into(&mut msg) {
+            Ok(()) => Read::Msg(msg),
+            Err(Drained::Empty) => Read::Empty,
+            Err(Drained::Ended) => Read::Ended,
+        }
+    }
+
+    /// [`Pipe::read`] into `msg`, replacing what it held (untouched when there is no
+    /// part): a receiving socket's part goes from the pipe into the caller's
+    /// `zmq_msg_t` in one move.
+    #[inline]
+    pub fn read_into(&self, into: &mut Msg) -> Result<(), Drained> {
         let mut cache = self.inbound().cache.lock();
         if !cache.has_message() {
-            match self.refill(&mut cache) {
-                Some(Read::Msg(_)) | None => {}
-                Some(other) => return other,
-            }
+            self.refill(&mut cache)?;
         }
         let Some(msg) = cache.parts.pop_front() else {
             // Unreachable by the counting above; treat as empty rather than panic.
             cache.reading_multipart = false;
-            return Read::Empty;
+            return Err(Drained::Empty);
         };
         cache.reading_multipart = msg.more();
         if !msg.more() {
@@ -511,7 +556,8 @@ impl Pipe {
                 self.report_read(cache.read);
             }
         }
-        Read::Msg(msg)
+        *into = msg;
+        Ok(())
     }
 
     /// Tells the writer how much has been read: the count waits in the queue, and the
@@ -524,21 +570,22 @@ impl Pipe {
         queue.report_ticket = self.notify_peer(PipeEvent::ActivateWrite);
     }
 
-    /// Moves what the writer has completed into the reader's cache. `Some(Empty)` or `Some(Ended)` when there is nothing; the reader
-    /// is then asleep and will be sent `ActivateRead`.
-    fn refill(&self, cache: &mut Cache) -> Option<Read> {
+    /// Moves what the writer has completed into the reader's cache. `Empty` or
+    /// `Ended` when there is nothing; the reader is then asleep and will be sent
+    /// `ActivateRead`.
+    fn refill(&self, cache: &mut Cache) -> Result<(), Drained> {
         let mut queue = self.inbound().queue.lock();
         // Progress is reported only every `report_every` messages (in `read`), as
         // libzmq's credit: a refill after a full drain may see less room.
         cache.set_report_every(if queue.limits.hwm() == 0 { 0 } else { queue.lwm().max(1) });
         cache.refill(&mut queue);
         if cache.has_message() {
-            None
+            Ok(())
         } else if queue.writer_done {
-            Some(Read::Ended)
+            Err(Drained::Ended)
         } else {
             queue.reader_asleep = true;
-            Some(Read::Empty)
+            Err(Drained::Empty)
         }
     }
 
@@ -546,7 +593,7 @@ impl Pipe {
     /// and will be sent `ActivateRead`, as after an empty read.
     pub fn check_read(&self) -> bool {
         let mut cache = self.inbound().cache.lock();
-        cache.has_message() || self.refill(&mut cache).is_none()
+        cache.has_message() || self.refill(&mut cache).is_ok()
     }
 
     /// Closes this end: the peer still reads what was written, then sees the end;
@@ -692,6 +739,24 @@ mod tests {
         assert_eq!(read_bytes(&b), Some(b"whole".to_vec()));
         assert_eq!(read_bytes(&b), Some(b"next".to_vec()));
         assert!(matches!(b.read(), Read::Empty));
+    }
+
+    #[test]
+    fn parts_move_out_of_and_into_the_callers_message() {
+        let (a, b) = pipe_pair([Limits::bounded(1), Limits::default()]);
+        let mut out = part(b"first", false);
+        a.write_from(&mut out).unwrap();
+        assert!(out.data().is_empty(), "taken out on success");
+        let mut refused = part(b"second", false);
+        assert_eq!(a.write_from(&mut refused), Err(Refusal::Full));
+        assert_eq!(refused.data(), b"second", "left with the writer when refused");
+        let mut into = part(b"old", false);
+        b.read_into(&mut into).unwrap();
+        assert_eq!(into.data(), b"first");
+        assert_eq!(b.read_into(&mut into), Err(Drained::Empty));
+        assert_eq!(into.data(), b"first", "untouched when there is nothing");
+        a.close();
+        assert_eq!(b.read_into(&mut into), Err(Drained::Ended));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::ActiveSet;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId, Read};
+use crate::pipe::{Drained, Pipe, PipeId};
 
 /// Receives from a set of pipes in turn.
 #[derive(Debug, Default)]
@@ -50,24 +50,33 @@ impl FairQueue {
 
     /// [`FairQueue::recv`], telling which pipe the part came from.
     pub fn recv_from(&mut self) -> Result<(Msg, PipeId)> {
+        let mut msg = Msg::new();
+        let id = self.recv_into(&mut msg)?;
+        Ok((msg, id))
+    }
+
+    /// The next part into `msg`, replacing what it held, and the pipe it came from;
+    /// `EAGAIN` (`msg` untouched) when no pipe has one.
+    #[inline]
+    pub fn recv_into(&mut self, msg: &mut Msg) -> Result<PipeId> {
         while self.set.active > 0 {
             let pipe = &self.set.pipes[self.current];
             let id = pipe.id();
-            match pipe.read() {
-                Read::Msg(msg) => {
+            match pipe.read_into(msg) {
+                Ok(()) => {
                     self.more = msg.more();
                     if !self.more {
                         self.current = self.set.next_after(self.current);
                     }
-                    return Ok((msg, id));
+                    return Ok(id);
                 }
-                Read::Empty => {
+                Err(Drained::Empty) => {
                     self.set.deactivate(self.current);
                     if self.current >= self.set.active {
                         self.current = 0;
                     }
                 }
-                Read::Ended => {
+                Err(Drained::Ended) => {
                     self.remove(id);
                 }
             }

@@ -4,7 +4,7 @@
 use super::ActiveSet;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId, WriteError};
+use crate::pipe::{Pipe, PipeId, Refusal};
 
 /// Sends to a set of pipes in turn.
 #[derive(Debug, Default)]
@@ -63,7 +63,7 @@ impl LoadBalancer {
             let pipe = &self.set.pipes[self.current];
             let more = msg.more();
             let id = pipe.id();
-            match pipe.write(msg.take()) {
+            match pipe.write_from(msg) {
                 Ok(()) => {
                     self.more = more;
                     if !more {
@@ -71,12 +71,10 @@ impl LoadBalancer {
                     }
                     return Ok(Some(id));
                 }
-                Err(WriteError::Full(back)) => {
-                    *msg = back;
+                Err(Refusal::Full) => {
                     self.set.deactivate(self.current);
                 }
-                Err(WriteError::Closed(back)) => {
-                    *msg = back;
+                Err(Refusal::Closed) => {
                     let id = pipe.id();
                     self.remove(id);
                     if self.dropping {

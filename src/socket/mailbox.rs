@@ -78,8 +78,6 @@ struct Queue {
 /// without being put to sleep and woken by the kernel, which is most of libzmq's
 /// latency.
 const SPIN: Duration = Duration::from_micros(20);
-/// Spin rounds between two looks at the clock and offers of the CPU.
-const SPIN_ROUNDS: u32 = 64;
 
 impl Mailbox {
     /// A mailbox for a socket that one thread at a time uses, or (`thread_safe`)
@@ -167,19 +165,8 @@ impl Mailbox {
         let start = Instant::now();
         let spin = timeout.map_or(SPIN, |timeout| timeout.min(SPIN));
         let news = || self.sent() != seen || self.has_pending();
-        // The clock is read, and the CPU offered to another thread (the peer may be
-        // waiting for this CPU to answer at all), every few rounds.
-        let mut rounds = 0u32;
-        while !rounds.is_multiple_of(SPIN_ROUNDS) || start.elapsed() < spin {
-            if news() {
-                return Ok(());
-            }
-            rounds = rounds.wrapping_add(1);
-            if rounds.is_multiple_of(SPIN_ROUNDS) {
-                std::thread::yield_now();
-            } else {
-                std::hint::spin_loop();
-            }
+        if super::pacing::spin(spin, news) {
+            return Ok(());
         }
         if let Some(shared_wait) = &self.shared_wait {
             let deadline = timeout.map(|timeout| start + timeout);

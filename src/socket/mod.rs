@@ -12,6 +12,7 @@ mod dish;
 pub mod mailbox;
 pub mod monitor;
 mod network;
+mod pacing;
 mod pair;
 mod pattern;
 pub mod poll;
@@ -95,6 +96,7 @@ struct State {
     commands: VecDeque<Command>,
     /// When a send last took commands in.
     send_throttle: throttle::CommandThrottle,
+    read_pacing: pacing::ReadPacing,
     last_endpoint: String,
 }
 
@@ -163,6 +165,7 @@ impl Socket {
             connect_routing_id: None,
             commands: VecDeque::new(),
             send_throttle: throttle::CommandThrottle::default(),
+            read_pacing: pacing::ReadPacing::default(),
             last_endpoint: String::new(),
         };
         let linger = Arc::new(AtomicI32::new(state.options.linger));
@@ -535,24 +538,37 @@ impl Socket {
         }
     }
 
-    /// zmq_msg_recv(3): receives one part. Blocks while none is ready, unless
-    /// `ZMQ_DONTWAIT` or `ZMQ_RCVTIMEO` say otherwise (`EAGAIN`).
+    /// Receives one part (see [`Socket::recv_into`]).
     pub fn recv(&self, flags: c_int) -> Result<Msg> {
+        let mut msg = Msg::new();
+        self.recv_into(&mut msg, flags)?;
+        Ok(msg)
+    }
+
+    /// zmq_msg_recv(3): receives one part into `msg`, replacing what it held. Blocks
+    /// while none is ready, unless `ZMQ_DONTWAIT` or `ZMQ_RCVTIMEO` say otherwise
+    /// (`EAGAIN`, `msg` untouched).
+    pub fn recv_into(&self, msg: &mut Msg, flags: c_int) -> Result<()> {
         let mut state = self.lock()?;
         let mut until = None;
         loop {
-            match state.pattern.recv() {
-                Ok(msg) => {
+            match state.pattern.recv_into(msg) {
+                Ok(()) => {
                     state.rcvmore = msg.more();
-                    return Ok(msg);
+                    state.read_pacing.received();
+                    return Ok(());
                 }
                 Err(Errno::EAGAIN) => {}
                 Err(error) => return Err(error),
             }
             let until = *until.get_or_insert_with(|| wait_limit(flags, state.options.rcvtimeo));
             let seen = self.inner.mailbox.sent();
+            let streaming = state.read_pacing.caught_up();
             drop(state);
             self.wait(until, seen)?;
+            if streaming {
+                pacing::gather(until);
+            }
             state = self.lock()?;
         }
     }

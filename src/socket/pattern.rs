@@ -33,6 +33,13 @@ pub trait Pattern: Send + Debug {
     fn send(&mut self, msg: &mut Msg) -> Result<()>;
     /// Receives one part; `EAGAIN` when none is ready.
     fn recv(&mut self) -> Result<Msg>;
+    /// [`Pattern::recv`] into `msg`, replacing what it held (`EAGAIN` leaves it as it
+    /// was). The patterns that receive straight from their fair queue override it,
+    /// so a part goes from the pipe to the caller's `zmq_msg_t` in one move.
+    fn recv_into(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.recv()?;
+        Ok(())
+    }
     /// Whether `recv` would succeed now.
     fn has_in(&mut self) -> bool;
     /// Whether `send` would succeed now.
