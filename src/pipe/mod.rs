@@ -23,11 +23,16 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 mod cache_padded;
+mod prefetch;
 
 use cache_padded::CachePadded;
 
 use crate::msg::Msg;
 use crate::socket::monitor::Endpoints;
+
+/// How far past the newest part the writer asks for the line it will fill (see
+/// `prefetch`): measured best of 1 to 16 with `inproc_thr 8`.
+const PREFETCH_SLOTS_AHEAD: usize = 2;
 
 /// What a pipe tells the holder of its other end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -502,6 +507,10 @@ impl Pipe {
             }
             let completes = !msg.more();
             queue.parts.push_back(msg.take());
+            // The slot two ahead: the next send's line is already on its way.
+            let (first, second) = queue.parts.as_slices();
+            let tail = if second.is_empty() { first } else { second }.as_ptr_range().end;
+            prefetch::for_write(tail.wrapping_add(PREFETCH_SLOTS_AHEAD));
             if completes {
                 queue.complete += 1;
                 queue.written = queue.written.wrapping_add(1);

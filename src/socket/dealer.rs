@@ -60,6 +60,10 @@ impl Pattern for Dealer {
         self.queue.recv()
     }
 
+    fn recv_into(&mut self, msg: &mut Msg) -> Result<()> {
+        self.queue.recv_into(msg).map(drop)
+    }
+
     fn has_in(&mut self) -> bool {
         self.queue.has_in()
     }

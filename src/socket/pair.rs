@@ -3,7 +3,7 @@
 use super::pattern::Pattern;
 use crate::error::{Errno, Result};
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PipeId, Read, WriteError};
+use crate::pipe::{Drained, Pipe, PipeId, Refusal};
 
 #[derive(Debug, Default)]
 pub struct Pair {
@@ -48,25 +48,29 @@ impl Pattern for Pair {
         let Some(pipe) = self.pipe.as_ref().filter(|_| !self.peer_closed) else {
             return Err(Errno::EAGAIN);
         };
-        match pipe.write(msg.take()) {
+        match pipe.write_from(msg) {
             Ok(()) => Ok(()),
-            Err(error) => {
-                let closed = matches!(error, WriteError::Closed(_));
-                *msg = error.into_msg();
-                self.peer_closed |= closed;
+            Err(refusal) => {
+                self.peer_closed |= refusal == Refusal::Closed;
                 Err(Errno::EAGAIN)
             }
         }
     }
 
     fn recv(&mut self) -> Result<Msg> {
+        let mut msg = Msg::new();
+        self.recv_into(&mut msg)?;
+        Ok(msg)
+    }
+
+    fn recv_into(&mut self, msg: &mut Msg) -> Result<()> {
         let Some(pipe) = &self.pipe else {
             return Err(Errno::EAGAIN);
         };
-        match pipe.read() {
-            Read::Msg(msg) => Ok(msg),
-            Read::Empty => Err(Errno::EAGAIN),
-            Read::Ended => {
+        match pipe.read_into(msg) {
+            Ok(()) => Ok(()),
+            Err(Drained::Empty) => Err(Errno::EAGAIN),
+            Err(Drained::Ended) => {
                 // The peer is gone and everything it sent was read: a new peer may come.
                 self.pipe = None;
                 Err(Errno::EAGAIN)
