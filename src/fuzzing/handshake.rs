@@ -151,7 +151,7 @@ fn null_raw(selector: u8, mut input: Input<'_>) {
             failed |= outcome.is_err();
         }
         if connection.is_ready() {
-            assert_eq!(connection.send(Msg::from_vec(piece.to_vec())), Ok(()));
+            assert_eq!(connection.send(&Msg::from_vec(piece.to_vec())), Ok(()));
         }
     }
 }
@@ -196,7 +196,7 @@ fn null_pair(selector: u8, mut input: Input<'_>) {
         let mut msg = Msg::from_vec(body.to_vec());
         msg.set_more(body.first().is_some_and(|b| b & 1 != 0));
         sent.push((body.to_vec(), msg.more()));
-        assert_eq!(client.send(msg), Ok(()));
+        assert_eq!(client.send(&msg), Ok(()));
     }
     assert_eq!(pump(&mut client, &mut server, now), Ok(()));
     let received: Vec<(Vec<u8>, bool)> = std::iter::from_fn(|| server.poll_event())
@@ -269,7 +269,7 @@ pub fn plain_handshake(data: &[u8]) {
         if connection.is_ready() {
             let mut msg = Msg::from_vec(head.to_vec());
             msg.set_more(selector & 0x40 != 0);
-            assert!(connection.send(msg).is_ok());
+            assert!(connection.send(&msg).is_ok());
         }
     }
 }
@@ -397,7 +397,7 @@ fn curve_tampered(selector: u8, mut script: &[u8]) {
         if ends[0].connection.is_ready() && ends[0].error.is_none() && sent.len() < 4 {
             let mut msg = Msg::from_vec(vec![action; usize::from(action)]);
             msg.set_more(action & 2 != 0);
-            if ends[0].connection.send(msg).is_ok() {
+            if ends[0].connection.send(&msg).is_ok() {
                 sent.push(vec![action; usize::from(action)]);
             }
         }
@@ -522,7 +522,7 @@ pub fn zap_reply(data: &[u8]) {
             assert!(client.is_ready() && server.is_ready());
             let mut msg = Msg::from_vec(b"x".to_vec());
             msg.set_more(false);
-            assert!(client.send(msg).is_ok());
+            assert!(client.send(&msg).is_ok());
             assert!(pump(&mut client, &mut server, now).is_ok());
             let user_id = reply[5].data();
             let user_id = &user_id[..user_id.iter().position(|&b| b == 0).unwrap_or(user_id.len())];

@@ -66,7 +66,7 @@ fn raw_peer(selector: u8, mut input: &[u8]) {
         failed |= outcome.is_err();
         while connection.poll_event().is_some() {}
         if connection.is_ready() {
-            let _ = connection.send(Msg::from_slice(head).unwrap_or_default());
+            let _ = connection.send(&Msg::from_slice(head).unwrap_or_default());
         }
         let pending = connection.pending_output().len();
         connection.consume(pending);
@@ -108,7 +108,7 @@ fn pair(selector: u8, input: &[u8]) {
                 let more = body.first().is_some_and(|first| first & 1 != 0);
                 let mut msg = Msg::from_vec(body.to_vec());
                 msg.set_more(more);
-                assert_eq!(client.send(msg), Ok(()));
+                assert_eq!(client.send(&msg), Ok(()));
                 sent.push((body.to_vec(), more));
             }
         }

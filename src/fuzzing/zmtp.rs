@@ -51,7 +51,7 @@ pub fn zmtp_connection(data: &[u8]) {
         if connection.is_ready() {
             let mut msg = Msg::from_vec(head.to_vec());
             msg.set_more(selector & 0x40 != 0);
-            assert_eq!(connection.send(msg), Ok(()));
+            assert_eq!(connection.send(&msg), Ok(()));
         }
     }
 }

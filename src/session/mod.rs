@@ -47,7 +47,7 @@ use crate::ctx::Context;
 use crate::error::Errno;
 use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
-use crate::pipe::{pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
+use crate::pipe::{Drained, pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
@@ -135,6 +135,9 @@ pub struct Session {
     connection: Option<Link>,
     /// A received message the pipe had no room for; reading waits for room.
     stalled: Option<Msg>,
+    /// Where the part being sent is read into from the pipe (kept, so that parts
+    /// move from the pipe straight into a message the encoder reads).
+    outgoing: Msg,
     /// The socket closed its end: send what is left, until this deadline if any.
     lingering: bool,
     linger_until: Option<Instant>,
@@ -238,6 +241,7 @@ impl Session {
             pipe,
             connection: None,
             stalled: None,
+            outgoing: Msg::new(),
             lingering: false,
             linger_until: None,
             reconnect_at: None,
@@ -873,7 +877,7 @@ impl Session {
             if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
                 for msg in resent {
                     // Refused only before the handshake, which is done.
-                    let _ = protocol.send(msg);
+                    let _ = protocol.send(&msg);
                 }
             }
         }
@@ -881,7 +885,7 @@ impl Session {
         if !hello.is_empty() {
             if let Some(protocol) = self.connection.as_mut().and_then(|link| link.protocol.as_mut()) {
                 // ZMQ_HELLO_MSG: the first message on every connection.
-                let _ = protocol.send(Msg::from_vec(hello.to_vec()));
+                let _ = protocol.send(&Msg::from_vec(hello.to_vec()));
             }
         }
         self.was_connected = true;
@@ -919,15 +923,15 @@ impl Session {
         }
         while protocol.pending_output().len() < OUTPUT_BATCH {
             let Some(pipe) = &self.pipe else { return };
-            match pipe.read() {
-                Read::Msg(msg) => {
+            match pipe.read_into(&mut self.outgoing) {
+                Ok(()) => {
                     // Refused only before the handshake, checked above.
-                    self.translator.outgoing(msg, |frame| {
+                    self.translator.outgoing(&self.outgoing, |frame| {
                         let _ = protocol.send(frame);
                     });
                 }
-                Read::Empty => return,
-                Read::Ended => {
+                Err(Drained::Empty) => return,
+                Err(Drained::Ended) => {
                     // The socket closed its end and everything it sent is out of the
                     // pipe: linger from now, even if the pipe's Term event is still on
                     // its way (it will find no pipe).

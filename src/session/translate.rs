@@ -46,20 +46,23 @@ impl Translator {
     }
 
     /// Turns a part taken from the pipe into the frames to send, in order.
-    pub(crate) fn outgoing(&mut self, msg: Msg, mut send: impl FnMut(Msg)) {
+    pub(crate) fn outgoing(&mut self, msg: &Msg, mut send: impl FnMut(&Msg)) {
         let starts_message = !self.sending_multipart;
         self.sending_multipart = msg.more();
         match self.socket_type {
-            ZMQ_SUB | ZMQ_XSUB if starts_message && !msg.more() => send(self.subscription(msg)),
+            ZMQ_SUB | ZMQ_XSUB if starts_message && !msg.more() => match self.subscription(msg) {
+                Some(command) => send(&command),
+                None => send(msg),
+            },
             ZMQ_RADIO => {
                 let group = msg.group().map(|group| group.to_bytes()).unwrap_or_default();
                 let mut group_frame = Msg::from_vec(group.to_vec());
                 group_frame.set_more(true);
-                send(group_frame);
+                send(&group_frame);
                 send(msg);
             }
             ZMQ_DISH => {
-                if let Some(msg) = self.membership_change(msg) {
+                if self.membership_changes(msg) {
                     send(msg);
                 }
             }
@@ -69,28 +72,30 @@ impl Translator {
 
     /// A SUB's or XSUB's `1`/`0` + topic message as the SUBSCRIBE/CANCEL command
     /// (which the protocol writes as that same message to older peers), recorded;
-    /// anything else as it is.
-    fn subscription(&mut self, msg: Msg) -> Msg {
+    /// `None` for anything else, which goes as it is.
+    fn subscription(&mut self, msg: &Msg) -> Option<Msg> {
         match msg.data().split_first() {
             Some((1, topic)) => {
                 self.memberships.insert(topic.to_vec());
-                zmtp::subscribe_command(topic)
+                Some(zmtp::subscribe_command(topic))
             }
             Some((0, topic)) => {
                 self.memberships.remove(topic);
-                zmtp::cancel_command(topic)
+                Some(zmtp::cancel_command(topic))
             }
-            _ => msg,
+            _ => None,
         }
     }
 
-    /// A DISH's JOIN or LEAVE, recorded; `None` when it changes nothing the peer
+    /// A DISH's JOIN or LEAVE, recorded; `false` when it changes nothing the peer
     /// knows of (a join resent on reconnection that was also still queued).
-    fn membership_change(&mut self, msg: Msg) -> Option<Msg> {
-        let Some((join, group)) = zmtp::parse_membership(&msg) else { return Some(msg) };
-        let changed =
-            if join { self.memberships.insert(group.to_vec()) } else { self.memberships.remove(group) };
-        changed.then_some(msg)
+    fn membership_changes(&mut self, msg: &Msg) -> bool {
+        let Some((join, group)) = zmtp::parse_membership(msg) else { return true };
+        if join {
+            self.memberships.insert(group.to_vec())
+        } else {
+            self.memberships.remove(group)
+        }
     }
 
     /// What a new connection (after the first) is sent before anything queued: the
@@ -151,7 +156,7 @@ mod tests {
 
     fn frames(translator: &mut Translator, msg: Msg) -> Vec<(Vec<u8>, bool, bool)> {
         let mut out = Vec::new();
-        translator.outgoing(msg, |frame| {
+        translator.outgoing(&msg, |frame| {
             out.push((frame.data().to_vec(), frame.more(), frame.flags().contains(Flags::COMMAND)))
         });
         out

@@ -68,7 +68,7 @@ impl Wire {
         }
     }
 
-    pub fn send(&mut self, msg: Msg) -> Result<()> {
+    pub fn send(&mut self, msg: &Msg) -> Result<()> {
         match self {
             Wire::Zmtp(zmtp) => zmtp.send(msg),
             Wire::Ws(ws) => ws.send(msg),
@@ -191,7 +191,7 @@ impl RawStream {
         Ok(())
     }
 
-    fn send(&mut self, msg: Msg) {
+    fn send(&mut self, msg: &Msg) {
         if msg.is_empty() {
             self.close_requested = true;
         } else if !self.close_requested {
@@ -221,9 +221,9 @@ mod tests {
         wire.read_buffer()[..3].copy_from_slice(b"GET");
         wire.received(3, Instant::now()).unwrap();
         assert!(matches!(wire.poll_event(), Some(Event::Message(msg)) if msg.data() == b"GET"));
-        wire.send(Msg::from_slice(b"HTTP/1.0 200").unwrap()).unwrap();
+        wire.send(&Msg::from_slice(b"HTTP/1.0 200").unwrap()).unwrap();
         assert_eq!(wire.pending_output(), b"HTTP/1.0 200");
-        wire.send(Msg::new()).unwrap();
+        wire.send(&Msg::new()).unwrap();
         assert!(!wire.close_requested(), "not before the reply is written");
         wire.consume(12);
         assert!(wire.close_requested());

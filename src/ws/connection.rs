@@ -171,7 +171,7 @@ impl WsConnection {
 
     /// Encodes an outgoing message part, as [`Connection::send`]: `EAGAIN` until
     /// [`is_ready`](Self::is_ready).
-    pub fn send(&mut self, msg: Msg) -> Result<(), Errno> {
+    pub fn send(&mut self, msg: &Msg) -> Result<(), Errno> {
         if self.failure.is_some() || self.close_received {
             return Err(Errno::EAGAIN);
         }

@@ -78,10 +78,10 @@ fn ours_on_both_ends_carry_multipart_and_large_messages() {
     let now = Instant::now();
     let (mut a, mut b) = pair(now);
     let large = vec![0x5a; 300_000];
-    a.send(part(b"first", true)).unwrap();
-    a.send(part(b"", true)).unwrap();
-    a.send(part(&large, false)).unwrap();
-    b.send(part(b"back", false)).unwrap();
+    a.send(&part(b"first", true)).unwrap();
+    a.send(&part(b"", true)).unwrap();
+    a.send(&part(&large, false)).unwrap();
+    b.send(&part(b"back", false)).unwrap();
     exchange(&mut a, &mut b, now);
     assert_eq!(messages(&mut b), [(b"first".to_vec(), true), (Vec::new(), true), (large, false)]);
     assert_eq!(messages(&mut a), [(b"back".to_vec(), false)]);
@@ -91,7 +91,7 @@ fn ours_on_both_ends_carry_multipart_and_large_messages() {
 fn nothing_is_sent_before_the_handshakes() {
     let now = Instant::now();
     let mut a = client(Config::new(ZMQ_PAIR), now);
-    assert_eq!(a.send(part(b"early", false)), Err(crate::error::Errno::EAGAIN));
+    assert_eq!(a.send(&part(b"early", false)), Err(crate::error::Errno::EAGAIN));
     assert!(a.pending_output().starts_with(b"GET /test HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
     assert!(!a.is_ready());
     assert_eq!(a.subprotocol(), None);
@@ -171,8 +171,8 @@ fn the_wire_format_is_libzmqs() {
     ours.handle_input(&peer.bytes, now).unwrap();
     assert!(ours.is_ready());
     assert_eq!(messages(&mut ours), [(b"one".to_vec(), true), (b"two".to_vec(), false)]);
-    ours.send(part(b"reply", true)).unwrap();
-    ours.send(part(&[7; 200], false)).unwrap();
+    ours.send(&part(b"reply", true)).unwrap();
+    ours.send(&part(&[7; 200], false)).unwrap();
     let (head, frames) = server_frames(ours.pending_output());
     assert_eq!(
         head,
@@ -210,7 +210,7 @@ fn subscriptions_travel_as_messages() {
     let mut publisher = server(Config::new(ZMQ_PUB), now);
     exchange(&mut sub, &mut publisher, now);
     events(&mut publisher);
-    sub.send(crate::zmtp::subscribe_command(b"topic")).unwrap();
+    sub.send(&crate::zmtp::subscribe_command(b"topic")).unwrap();
     exchange(&mut sub, &mut publisher, now);
     // RFC 45: 0x01 then the topic, a message (libzmq's ws_encoder).
     assert_eq!(messages(&mut publisher), [(b"\x01topic".to_vec(), false)]);
@@ -232,7 +232,7 @@ fn pings_are_answered_and_a_close_is_echoed() {
     let pending = ours.pending_output().len();
     ours.consume(pending);
     assert!(ours.peer_closed());
-    assert_eq!(ours.send(part(b"late", false)), Err(crate::error::Errno::EAGAIN));
+    assert_eq!(ours.send(&part(b"late", false)), Err(crate::error::Errno::EAGAIN));
 }
 
 #[test]

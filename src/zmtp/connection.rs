@@ -235,7 +235,7 @@ impl Connection {
     ///
     /// The body is copied into the output buffer, large ones included (a later
     /// version may hand large bodies to the writer separately).
-    pub fn send(&mut self, msg: Msg) -> Result<(), Errno> {
+    pub fn send(&mut self, msg: &Msg) -> Result<(), Errno> {
         let protocol = match self.protocol {
             Some(protocol) if self.phase == Phase::Ready && self.failure.is_none() => protocol,
             _ => return Err(Errno::EAGAIN),

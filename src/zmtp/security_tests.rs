@@ -161,8 +161,8 @@ fn plain_with_zap_accepting() {
         Some(Event::Ready { peer_socket_type: ZMQ_DEALER, peer_routing_id, .. }) if peer_routing_id == b"cid"
     ));
 
-    client.connection.send(part(b"one", true)).unwrap();
-    client.connection.send(part(b"two", false)).unwrap();
+    client.connection.send(&part(b"one", true)).unwrap();
+    client.connection.send(&part(b"two", false)).unwrap();
     pump(&mut client, &mut server, now);
     let messages = server.messages();
     assert_eq!(messages.len(), 2);
@@ -171,7 +171,7 @@ fn plain_with_zap_accepting() {
     assert_eq!(messages[0].property(b"User-Id").unwrap().to_bytes(), b"alice");
     assert_eq!(messages[1].property(b"X-Role").unwrap().to_bytes(), b"admin");
     // PLAIN messages are sent as they are.
-    client.connection.send(part(b"clear", false)).unwrap();
+    client.connection.send(&part(b"clear", false)).unwrap();
     assert_eq!(client.connection.pending_output(), b"\x00\x05clear");
 }
 
@@ -271,8 +271,8 @@ fn curve_stonehouse_without_zap() {
     // Parts, flags and sizes both ways; large ones go through the direct read path.
     let large: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
     for (more, body) in [(true, &b"head"[..]), (true, b""), (false, &large[..])] {
-        client.connection.send(part(body, more)).unwrap();
-        server.connection.send(part(body, more)).unwrap();
+        client.connection.send(&part(body, more)).unwrap();
+        server.connection.send(&part(body, more)).unwrap();
     }
     // Nothing goes in clear.
     assert!(!client.connection.pending_output().windows(4).any(|w| w == b"head"));
@@ -306,7 +306,7 @@ fn curve_with_zap_and_real_randomness() {
     server.connection.zap_reply(&zap_reply(b"200", b"bob", &[("X-Level", b"3")]), now).unwrap();
     pump(&mut client, &mut server, now);
     assert!(client.connection.is_ready() && server.connection.is_ready());
-    client.connection.send(part(b"hi", false)).unwrap();
+    client.connection.send(&part(b"hi", false)).unwrap();
     pump(&mut client, &mut server, now);
     let messages = server.messages();
     assert_eq!(messages[0].property(b"User-Id").unwrap().to_bytes(), b"bob");
@@ -341,7 +341,7 @@ fn curve_wrong_server_key_and_tampering() {
     let mut client = End::new(curve_client(ZMQ_DEALER, public(&SERVER_SECRET)), 1, now);
     let mut server = End::new(curve_server(ZMQ_ROUTER), 2, now);
     pump(&mut client, &mut server, now);
-    client.connection.send(part(b"secret", false)).unwrap();
+    client.connection.send(&part(b"secret", false)).unwrap();
     let mut bytes = client.connection.pending_output().to_vec();
     *bytes.last_mut().unwrap() ^= 0x80;
     assert_eq!(server.connection.handle_input(&bytes, now), Err(ProtocolError::Cryptographic));
@@ -357,7 +357,7 @@ fn curve_heartbeats_and_subscriptions_are_encrypted() {
     let mut xpub = End::new(curve_server(ZMQ_XPUB), 2, now);
     pump(&mut sub, &mut xpub, now);
     assert!(sub.connection.is_ready());
-    sub.connection.send(subscribe_command(b"news")).unwrap();
+    sub.connection.send(&subscribe_command(b"news")).unwrap();
     pump(&mut sub, &mut xpub, now);
     assert!(matches!(&xpub.events[1..], [Event::Subscribe(topic)] if topic == b"news"));
 
@@ -419,7 +419,7 @@ fn curve_subscriptions_to_a_zmtp_3_0_peer_are_legacy_messages_in_the_box() {
     assert!(sub.is_ready() && peer.is_ready());
     assert_eq!(sub.peer_version(), Some((3, 0)));
     let mut codec = peer.take_codec().unwrap();
-    sub.send(subscribe_command(b"ab")).unwrap();
+    sub.send(&subscribe_command(b"ab")).unwrap();
     let frames = frames_of(sub.pending_output());
     let received = codec.decode(Msg::from_slice(frames[0].data()).unwrap()).unwrap();
     assert_eq!(received.data(), b"\x01ab");
@@ -442,7 +442,7 @@ fn null_with_zap() {
     server.connection.zap_reply(&zap_reply(b"200", b"anon", &[]), now).unwrap();
     pump(&mut client, &mut server, now);
     assert!(client.connection.is_ready() && server.connection.is_ready());
-    client.connection.send(part(b"m", false)).unwrap();
+    client.connection.send(&part(b"m", false)).unwrap();
     pump(&mut client, &mut server, now);
     assert_eq!(server.messages()[0].property(b"User-Id").unwrap().to_bytes(), b"anon");
 
@@ -491,7 +491,7 @@ fn mechanism_mismatch_and_legacy_peers() {
     connection.handle_input(&v2, now).unwrap();
     // Nothing can be sent before the handshake.
     let mut connection = Connection::new(curve_server(ZMQ_ROUTER), now);
-    assert_eq!(connection.send(part(b"x", false)), Err(Errno::EAGAIN));
+    assert_eq!(connection.send(&part(b"x", false)), Err(Errno::EAGAIN));
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn greeting_goes_out_in_libzmq_steps() {
     expected.extend_from_slice(&frame(false, true, ready_body));
     assert_eq!(connection.pending_output(), &expected[..]);
     assert!(!connection.is_ready());
-    assert_eq!(connection.send(Msg::from_vec(b"early".to_vec())).unwrap_err(), Errno::EAGAIN);
+    assert_eq!(connection.send(&Msg::from_vec(b"early".to_vec())).unwrap_err(), Errno::EAGAIN);
 }
 
 #[test]
@@ -168,9 +168,9 @@ fn sent_messages_are_framed_and_batched() {
     let mut connection = connected(Config::new(ZMQ_PAIR), "PAIR", now);
     let mut first = Msg::from_slice(b"abc").unwrap();
     first.set_more(true);
-    connection.send(first).unwrap();
-    connection.send(Msg::from_vec(vec![5; 255])).unwrap();
-    connection.send(Msg::from_vec(vec![6; 256])).unwrap();
+    connection.send(&first).unwrap();
+    connection.send(&Msg::from_vec(vec![5; 255])).unwrap();
+    connection.send(&Msg::from_vec(vec![6; 256])).unwrap();
     let mut expected = vec![1, 3, b'a', b'b', b'c', 0, 255];
     expected.extend_from_slice(&[5; 255]);
     expected.extend_from_slice(&[2, 0, 0, 0, 0, 0, 0, 1, 0]);
@@ -183,7 +183,7 @@ fn sent_messages_are_framed_and_batched() {
 
     // Many small messages share one buffer, drained in pieces.
     for i in 0..100_000u32 {
-        connection.send(Msg::from_slice(&i.to_be_bytes()).unwrap()).unwrap();
+        connection.send(&Msg::from_slice(&i.to_be_bytes()).unwrap()).unwrap();
     }
     let mut total = 0;
     while !connection.pending_output().is_empty() {
@@ -368,8 +368,8 @@ fn joins_and_leaves_are_commands_both_ways() {
         dish.handle_input(&ready(&[("Socket-Type", b"RADIO")]), now).unwrap();
         assert!(dish.is_ready());
         take_output(&mut dish);
-        dish.send(join_command(b"movies")).unwrap();
-        dish.send(leave_command(b"movies")).unwrap();
+        dish.send(&join_command(b"movies")).unwrap();
+        dish.send(&leave_command(b"movies")).unwrap();
         let mut expected = frame(false, true, b"\x04JOINmovies");
         expected.extend(frame(false, true, b"\x05LEAVEmovies"));
         assert_eq!(take_output(&mut dish), expected, "ZMTP 3.{minor}");
@@ -397,8 +397,8 @@ fn subscriptions_in_both_directions() {
 
     // To a ZMTP 3.1 peer, subscriptions are commands.
     let mut sub = connected(Config::new(ZMQ_SUB), "PUB", now);
-    sub.send(subscribe_command(b"ab")).unwrap();
-    sub.send(cancel_command(b"ab")).unwrap();
+    sub.send(&subscribe_command(b"ab")).unwrap();
+    sub.send(&cancel_command(b"ab")).unwrap();
     let mut expected = frame(false, true, b"\x09SUBSCRIBEab");
     expected.extend(frame(false, true, b"\x06CANCELab"));
     assert_eq!(take_output(&mut sub), expected);
@@ -409,13 +409,13 @@ fn subscriptions_in_both_directions() {
     sub.handle_input(&ready(&[("Socket-Type", b"PUB")]), now).unwrap();
     assert_eq!(sub.peer_version(), Some((3, 0)));
     take_output(&mut sub);
-    sub.send(subscribe_command(b"ab")).unwrap();
-    sub.send(cancel_command(b"")).unwrap();
+    sub.send(&subscribe_command(b"ab")).unwrap();
+    sub.send(&cancel_command(b"")).unwrap();
     assert_eq!(take_output(&mut sub), [0, 3, 1, b'a', b'b', 0, 1, 0]);
     // Other commands still go to 3.0 peers as commands.
     let mut ping = Msg::from_slice(b"\x04PING\0\0").unwrap();
     ping.set_flag(Flags::COMMAND, true);
-    sub.send(ping).unwrap();
+    sub.send(&ping).unwrap();
     assert_eq!(take_output(&mut sub), frame(false, true, b"\x04PING\0\0"));
 }
 
@@ -482,12 +482,12 @@ fn zmtp_2_0_peers() {
         ]
     );
     assert!(connection.pending_output().is_empty(), "no PONG to a 2.0 peer");
-    connection.send(subscribe_command(b"t")).unwrap();
-    connection.send(Msg::from_slice(b"m").unwrap()).unwrap();
+    connection.send(&subscribe_command(b"t")).unwrap();
+    connection.send(&Msg::from_slice(b"m").unwrap()).unwrap();
     assert_eq!(take_output(&mut connection), [0, 2, 1, b't', 0, 1, b'm']);
     let mut command = Msg::new();
     command.set_flag(Flags::COMMAND, true);
-    assert_eq!(connection.send(command), Err(Errno::ENOTSUP));
+    assert_eq!(connection.send(&command), Err(Errno::ENOTSUP));
 }
 
 #[test]
@@ -510,7 +510,7 @@ fn zmtp_1_0_peers_with_greeting() {
         ]
     );
     take_output(&mut connection);
-    connection.send(Msg::from_vec(vec![9; 254])).unwrap();
+    connection.send(&Msg::from_vec(vec![9; 254])).unwrap();
     let output = take_output(&mut connection);
     assert_eq!(output[..10], [0xff, 0, 0, 0, 0, 0, 0, 0, 255, 0]);
     assert_eq!(output.len(), 264);
@@ -538,7 +538,7 @@ fn unversioned_zmtp_1_0_peers() {
         ]
     );
     take_output(&mut connection);
-    connection.send(Msg::from_slice(b"hi").unwrap()).unwrap();
+    connection.send(&Msg::from_slice(b"hi").unwrap()).unwrap();
     assert_eq!(take_output(&mut connection), [3, 0, b'h', b'i']);
 
     // A long identity makes the first byte 0xFF; its flags byte (10th) is even.
@@ -659,8 +659,8 @@ fn garbage_never_panics() {
             rest = &rest[n..];
             now += Duration::from_millis(rng.below(20) as u64);
             let _ = connection.handle_timeout(now);
-            let _ = connection.send(Msg::from_slice(&rest[..rest.len().min(3)]).unwrap());
-            let _ = connection.send(subscribe_command(b"t"));
+            let _ = connection.send(&Msg::from_slice(&rest[..rest.len().min(3)]).unwrap());
+            let _ = connection.send(&subscribe_command(b"t"));
             let pending = connection.pending_output().len();
             connection.consume(rng.below(pending + 2));
             while connection.poll_event().is_some() {}
@@ -705,7 +705,7 @@ fn without_greeting_starts_at_the_handshake_or_the_routing_id() {
     connection.handle_input(&ready(&[("Socket-Type", b"PUB")]), now).unwrap();
     assert!(connection.is_ready());
     assert_eq!(connection.peer_version(), Some((3, 0)));
-    connection.send(subscribe_command(b"t")).unwrap();
+    connection.send(&subscribe_command(b"t")).unwrap();
     assert_eq!(take_output(&mut connection), frame(false, false, b"\x01t"));
     // Without: the routing id goes first, the peer's comes back as Ready.
     let mut bare = Connection::without_greeting(config, now, random(), Headless::Identity);
@@ -717,5 +717,5 @@ fn without_greeting_starts_at_the_handshake_or_the_routing_id() {
         Event::Ready { peer_routing_id, peer_socket_type: -1, .. } if peer_routing_id == b"peer"
     ));
     assert!(matches!(&seen[1], Event::Message(msg) if msg.data() == b"m"));
-    assert_eq!(bare.send(join_command(b"g")), Err(Errno::ENOTSUP));
+    assert_eq!(bare.send(&join_command(b"g")), Err(Errno::ENOTSUP));
 }
