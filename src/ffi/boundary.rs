@@ -57,6 +57,38 @@ pub fn call<R: CReturn>(body: impl FnOnce() -> Result<R>) -> R {
     call_or(R::FAILURE, body)
 }
 
+/// Like [`call`], for bodies that make no system call and allocate nothing, so that
+/// errno cannot change on the way: it is not saved and restored (the accessors C
+/// calls for every message: `zmq_msg_data`, `zmq_msg_size`, …).
+pub fn call_pure<R: CReturn>(body: impl FnOnce() -> Result<R>) -> R {
+    call_pure_or(R::FAILURE, body)
+}
+
+/// [`call_pure`] when `pure` (the body will neither allocate nor make a system call
+/// this time), else [`call`].
+pub fn call_pure_when<R: CReturn>(pure: bool, body: impl FnOnce() -> Result<R>) -> R {
+    if pure {
+        call_pure(body)
+    } else {
+        call(body)
+    }
+}
+
+/// [`call_pure`] with an explicit failure value (see [`call_or`]).
+pub fn call_pure_or<R>(failure: R, body: impl FnOnce() -> Result<R>) -> R {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => {
+            errno::set(error);
+            failure
+        }
+        Err(_panic) => {
+            errno::set(Errno::INTERNAL);
+            failure
+        }
+    }
+}
+
 /// Like [`call`], with an explicit failure value for functions whose libzmq
 /// counterpart has no error sentinel (`zmq_msg_more` returns 0, say).
 pub fn call_or<R>(failure: R, body: impl FnOnce() -> Result<R>) -> R {
@@ -108,6 +140,17 @@ mod tests {
             Ok(8)
         });
         assert_eq!((value, errno::get()), (8, 0));
+    }
+
+    #[test]
+    fn pure_calls_report_errors_and_panics_alike() {
+        errno::set(Errno::EAGAIN);
+        assert_eq!(call_pure(|| Ok(5)), 5);
+        assert_eq!(errno::get(), libc::EAGAIN, "untouched on success");
+        let value: c_int = call_pure(|| Err(Errno::EFAULT));
+        assert_eq!((value, errno::get()), (-1, libc::EFAULT));
+        assert_eq!(call_pure_or(0u8, || panic!("a bug")), 0);
+        assert_eq!(errno::get(), Errno::INTERNAL.code());
     }
 
     #[test]

@@ -93,7 +93,8 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
 /// As [`zmq_msg_init`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int {
-    boundary::call(|| {
+    // A small message is stored inline: nothing is allocated.
+    boundary::call_pure_when(size <= INLINE_CAPACITY, || {
         if let Ok(len) = u8::try_from(size) {
             if usize::from(len) <= INLINE_CAPACITY {
                 // Built in place, after the check: this is on every send of a small
@@ -246,7 +247,7 @@ pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_msg_data(msg: *mut zmq_msg_t) -> *mut c_void {
     // SAFETY: forwarded contract.
-    boundary::call(|| Ok(unsafe { msg_mut(msg) }?.data_ptr().cast()))
+    boundary::call_pure(|| Ok(unsafe { msg_mut(msg) }?.data_ptr().cast()))
 }
 
 /// zmq_msg_size(3): the body's size; 0 (errno `EFAULT`) for an invalid message.
@@ -256,7 +257,7 @@ pub unsafe extern "C" fn zmq_msg_data(msg: *mut zmq_msg_t) -> *mut c_void {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> usize {
     // SAFETY: forwarded contract.
-    boundary::call(|| Ok(unsafe { msg_ref(msg) }?.len()))
+    boundary::call_pure(|| Ok(unsafe { msg_ref(msg) }?.len()))
 }
 
 /// zmq_msg_more(3): 1 when more parts follow; 0 (errno `EFAULT`) for an invalid
@@ -267,7 +268,7 @@ pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> usize {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
     // SAFETY: forwarded contract.
-    boundary::call_or(0, || Ok(unsafe { msg_ref(msg) }?.more().into()))
+    boundary::call_pure_or(0, || Ok(unsafe { msg_ref(msg) }?.more().into()))
 }
 
 /// zmq_msg_get(3): `ZMQ_MORE`, `ZMQ_SHARED`, or the deprecated `ZMQ_SRCFD` (the

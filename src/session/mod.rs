@@ -47,7 +47,7 @@ use crate::ctx::Context;
 use crate::error::Errno;
 use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
-use crate::pipe::{Drained, pipe_pair, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
+use crate::pipe::{pipe_pair, Drained, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
