@@ -502,6 +502,43 @@ static void test_many (void)
     printf ("many: ok\n");
 }
 
+/*  A message sent over tcp is released once it is on the wire, while both
+ *  sockets stay open: its free function runs (libzmq's test_msg_ffn counts on
+ *  it, with a body on its stack).  */
+static void test_ffn_after_tcp_send (void)
+{
+    int hint_token = 11;
+    ffn_reset ();
+    void *ctx = zmq_ctx_new ();
+    CHECK (ctx != NULL);
+    void *pull = new_socket_with_timeout (ctx, ZMQ_PULL, 5000);
+    void *push = new_socket_with_timeout (ctx, ZMQ_PUSH, 5000);
+    CHECK_OK (zmq_bind (pull, "tcp://127.0.0.1:*"));
+    char endpoint[64];
+    size_t size = sizeof endpoint;
+    CHECK_OK (zmq_getsockopt (pull, ZMQ_LAST_ENDPOINT, endpoint, &size));
+    CHECK_OK (zmq_connect (push, endpoint));
+
+    void *buf = make_buf (255, 'f');
+    zmq_msg_t m;
+    CHECK_OK (zmq_msg_init_data (&m, buf, 255, my_free, &hint_token));
+    CHECK_EQ (zmq_msg_send (&m, push, 0), 255);
+    char got[255];
+    CHECK_EQ (zmq_recv (pull, got, sizeof got, 0), 255);
+    CHECK (got[0] == 'f' && got[254] == 'f');
+    /*  Bounded: the sending side lets go as soon as it has encoded it.  */
+    for (int waited = 0; ffn_calls () == 0 && waited < 5000; waited += 10)
+        tu_sleep_ms (10);
+    CHECK_EQ (ffn_calls (), 1);
+    CHECK (g_ffn_data == buf);
+
+    CHECK_OK (zmq_msg_close (&m));
+    CHECK_OK (zmq_close (push));
+    CHECK_OK (zmq_close (pull));
+    CHECK_OK (zmq_ctx_term (ctx));
+    printf ("ffn after a tcp send: ok\n");
+}
+
 int main (void)
 {
     test_init ();
@@ -510,6 +547,7 @@ int main (void)
     test_init_size ();
     test_init_data ();
     test_ffn_other_thread ();
+    test_ffn_after_tcp_send ();
     test_move ();
     test_copy ();
     test_properties ();

@@ -135,9 +135,6 @@ pub struct Session {
     connection: Option<Link>,
     /// A received message the pipe had no room for; reading waits for room.
     stalled: Option<Msg>,
-    /// Where the part being sent is read into from the pipe (kept, so that parts
-    /// move from the pipe straight into a message the encoder reads).
-    outgoing: Msg,
     /// The socket closed its end: send what is left, until this deadline if any.
     lingering: bool,
     linger_until: Option<Instant>,
@@ -241,7 +238,6 @@ impl Session {
             pipe,
             connection: None,
             stalled: None,
-            outgoing: Msg::new(),
             lingering: false,
             linger_until: None,
             reconnect_at: None,
@@ -923,10 +919,13 @@ impl Session {
         }
         while protocol.pending_output().len() < OUTPUT_BATCH {
             let Some(pipe) = &self.pipe else { return };
-            match pipe.read_into(&mut self.outgoing) {
+            // Read in place, encoded by reference, and released at once (its body may
+            // be the application's, whose free function it is waiting for).
+            let mut part = Msg::new();
+            match pipe.read_into(&mut part) {
                 Ok(()) => {
                     // Refused only before the handshake, checked above.
-                    self.translator.outgoing(&self.outgoing, |frame| {
+                    self.translator.outgoing(&part, |frame| {
                         let _ = protocol.send(frame);
                     });
                 }

@@ -225,9 +225,11 @@ impl Pattern for Router {
             self.receiving_more = part.more();
             return Ok(part);
         }
-        // A new message: its peer's id first, the part after.
-        let id = self.ids.get(&pipe).cloned().unwrap_or_default();
-        let mut frame = Msg::from_vec(id);
+        // A new message: its peer's id first, the part after. Copied, so that an id
+        // as libzmq generates them is stored inline, with no allocation; an id is at
+        // most 255 bytes, which `from_slice` never refuses, and `from_vec` cannot.
+        let id = self.ids.get(&pipe).map_or(&[][..], Vec::as_slice);
+        let mut frame = Msg::from_slice(id).unwrap_or_else(|_| Msg::from_vec(id.to_vec()));
         frame.set_more(true);
         frame.set_metadata(part.metadata().cloned());
         self.receiving_more = true;
