@@ -47,7 +47,7 @@ use crate::ctx::Context;
 use crate::error::Errno;
 use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
-use crate::pipe::{pipe_pair, Drained, Limits, Pipe, PipeEvent, PipeId, Read, WriteError};
+use crate::pipe::{pipe_pair, Drained, Limits, Pipe, PipeEvent, PipeId, Read, Refusal, WriteError};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
@@ -114,6 +114,9 @@ struct Link {
     stream: Stream,
     /// `None` while a TCP connect is in progress.
     protocol: Option<Wire>,
+    /// The peer shut its side down (an event said so): read to the end, not just
+    /// until a short read (see [`Session::pump_in`]).
+    hung_up: bool,
 }
 
 /// Write this much before reading more messages from the pipe.
@@ -359,7 +362,7 @@ impl Session {
         } else {
             Wire::zmtp(self.config(&stream), now)
         };
-        self.connection = Some(Link { stream, protocol: Some(protocol) });
+        self.connection = Some(Link { stream, protocol: Some(protocol), hung_up: false });
         self.handshake_done = false;
         self.refused = false;
         self.peer_metadata = None;
@@ -424,7 +427,7 @@ impl Session {
                 self.connect_deadline = millis(options.connect_timeout).map(|timeout| now + timeout);
                 self.endpoints.local.clear();
                 self.event(ZMQ_EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
-                self.connection = Some(Link { stream, protocol: None });
+                self.connection = Some(Link { stream, protocol: None, hung_up: false });
             }
         }
         // A write error shows again as an event on the registered stream.
@@ -640,7 +643,18 @@ impl Session {
 
     /// Reads and writes as far as the stream allows; `Done` when the session ended.
     fn drive(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
-        if self.pump_in(reactor, token, now).is_err() || self.flush().is_err() {
+        self.drive_with(true, reactor, token, now)
+    }
+
+    /// [`Session::drive`] without reading: the socket queued messages, and there is
+    /// nothing new to read (readiness would have said so; a read would only be told
+    /// `EAGAIN`).
+    fn drive_output(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
+        self.drive_with(false, reactor, token, now)
+    }
+
+    fn drive_with(&mut self, read: bool, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
+        if (read && self.pump_in(reactor, token, now).is_err()) || self.flush().is_err() {
             return self.disconnected(now, self.cause());
         }
         let peer_closed =
@@ -697,12 +711,19 @@ impl Session {
 
     /// Reads what the network has, while the pipe has room, for one [`TURN`] at
     /// most.
+    ///
+    /// A read that did not fill the buffer took everything the kernel had, and
+    /// readiness is edge-triggered, so more data will be reported: reading again
+    /// would only be told `EAGAIN` (most reads, with small messages). Except after
+    /// the peer hung up: its FIN may have come with that data, and no event will
+    /// report it again, so then reading goes on to the end.
     fn pump_in(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Result<(), ()> {
         let turn_ends = now + TURN;
         self.more_to_read = false;
+        let mut drained = false;
         loop {
             self.take_events(reactor, token)?;
-            if self.stalled.is_some() {
+            if self.stalled.is_some() || drained {
                 return Ok(());
             }
             if Instant::now() >= turn_ends {
@@ -711,9 +732,12 @@ impl Session {
             }
             let Some(link) = &mut self.connection else { return Ok(()) };
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
-            match link.stream.read(protocol.read_buffer()) {
+            let buffer = protocol.read_buffer();
+            let capacity = buffer.len();
+            match link.stream.read(buffer) {
                 Ok(0) => return self.stream_failed(libc::EPIPE),
                 Ok(n) => {
+                    drained = n < capacity && !link.hung_up;
                     if let Err(error) = protocol.received(n, now) {
                         self.failure = Some(error);
                         return Err(());
@@ -902,11 +926,10 @@ impl Session {
         msg
     }
 
-    fn deliver(&mut self, msg: Msg) {
+    fn deliver(&mut self, mut msg: Msg) {
         let Some(pipe) = &self.pipe else { return };
-        match pipe.write(msg) {
-            Ok(()) | Err(WriteError::Closed(_)) => {}
-            Err(WriteError::Full(msg)) => self.stalled = Some(msg),
+        if pipe.write_from(&mut msg) == Err(Refusal::Full) {
+            self.stalled = Some(msg);
         }
     }
 
@@ -1023,6 +1046,7 @@ impl Handler for Session {
             return flow;
         }
         if let Some(link) = &mut self.connection {
+            link.hung_up |= event.is_read_closed();
             if link.protocol.is_none() {
                 // A TCP connect finished, one way or the other.
                 let error = match link.stream.take_error() {
@@ -1118,7 +1142,7 @@ impl Handler for Session {
         }
         let now = Instant::now();
         let flow = match event {
-            PipeEvent::ActivateRead => self.drive(reactor, token, now),
+            PipeEvent::ActivateRead => self.drive_output(reactor, token, now),
             PipeEvent::ActivateWrite => {
                 if let (Some(msg), Some(pipe)) = (self.stalled.take(), &self.pipe) {
                     if let Err(WriteError::Full(msg)) = pipe.write(msg) {

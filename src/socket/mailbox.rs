@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::pipe::{Pipe, PipeEvent, PipeId, PipeOwner};
 use crate::reactor::signaler::Signaler;
 
+use super::pacing::SpinBudget;
 use super::readiness::Watchers;
 
 /// What can be asked of a socket by its peers and its context. Typed and owned: no
@@ -63,6 +64,10 @@ pub struct Mailbox {
     shared_wait: Option<Condvar>,
     /// The pollers holding the socket: told of every command.
     watchers: Watchers,
+    /// How long a waiter spins before it sleeps: a peer that answers soon is then
+    /// seen without being put to sleep and woken by the kernel, which is most of
+    /// libzmq's latency.
+    spin_budget: SpinBudget,
 }
 
 #[derive(Debug, Default)]
@@ -73,11 +78,6 @@ struct Queue {
     /// The signal is raised (and must be cleared when the commands are taken).
     raised: bool,
 }
-
-/// How long a waiter spins before it sleeps: a peer that answers at once is then seen
-/// without being put to sleep and woken by the kernel, which is most of libzmq's
-/// latency.
-const SPIN: Duration = Duration::from_micros(20);
 
 impl Mailbox {
     /// A mailbox for a socket that one thread at a time uses, or (`thread_safe`)
@@ -93,6 +93,7 @@ impl Mailbox {
             signaler: Signaler::new()?,
             shared_wait: thread_safe.then(Condvar::new),
             watchers: Watchers::default(),
+            spin_budget: SpinBudget::default(),
         })
     }
 
@@ -163,9 +164,11 @@ impl Mailbox {
     /// waits libzmq does not interrupt either).
     pub fn wait(&self, timeout: Option<Duration>, seen: u64) -> Result<()> {
         let start = Instant::now();
-        let spin = timeout.map_or(SPIN, |timeout| timeout.min(SPIN));
+        let budget = self.spin_budget.budget();
+        let spin = timeout.map_or(budget, |timeout| timeout.min(budget));
         let news = || self.sent() != seen || self.has_pending();
         if super::pacing::spin(spin, news) {
+            self.spin_budget.record(start.elapsed());
             return Ok(());
         }
         if let Some(shared_wait) = &self.shared_wait {
@@ -193,6 +196,9 @@ impl Mailbox {
             self.signaler.wait(left).map(|_| ())
         };
         self.sleeping.store(false, Ordering::SeqCst);
+        if news() {
+            self.spin_budget.record(start.elapsed());
+        }
         outcome
     }
 

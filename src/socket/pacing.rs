@@ -13,6 +13,7 @@
 //! batch in one step. A socket that gets one message per wait (request-reply, a
 //! ping-pong) never pauses, so its latency is untouched.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Messages received between two waits from which the peer counts as streaming.
@@ -55,6 +56,58 @@ pub(crate) fn gather(until: Option<Instant>) {
         limit = limit.min(until.saturating_duration_since(Instant::now()));
     }
     spin(limit, || false);
+}
+
+/// How long a waiter spins before it sleeps, learnt from how long its waits took.
+///
+/// Sleeping and being woken costs tens of microseconds on a loaded or virtual
+/// machine, which is most of a network round trip's latency. A waiter whose news
+/// usually comes within [`MAX_SPIN`] (a peer answering over tcp, the I/O thread
+/// delivering a stream) spins for twice the usual wait, and so is not put to sleep
+/// at all; one whose waits are longer (an idle socket) spins only the floor, and
+/// sleeps at once after it.
+#[derive(Debug)]
+pub(crate) struct SpinBudget {
+    /// A moving average of the waits that news ended, in nanoseconds (`u64::MAX`
+    /// until one is known).
+    usual_wait: AtomicU64,
+}
+
+/// The least a waiter spins: a peer that answers at once is seen without sleeping.
+pub(crate) const MIN_SPIN: Duration = Duration::from_micros(20);
+
+/// The most a waiter spins.
+pub(crate) const MAX_SPIN: Duration = Duration::from_micros(200);
+
+impl Default for SpinBudget {
+    fn default() -> SpinBudget {
+        SpinBudget { usual_wait: AtomicU64::new(u64::MAX) }
+    }
+}
+
+impl SpinBudget {
+    /// How long to spin now.
+    pub fn budget(&self) -> Duration {
+        let usual = self.usual_wait.load(Ordering::Relaxed);
+        if usual > duration_nanos(MAX_SPIN) / 2 {
+            return MIN_SPIN;
+        }
+        Duration::from_nanos(usual.saturating_mul(2)).clamp(MIN_SPIN, MAX_SPIN)
+    }
+
+    /// A wait that news ended took `waited`.
+    pub fn record(&self, waited: Duration) {
+        let sample = duration_nanos(waited);
+        let usual = self.usual_wait.load(Ordering::Relaxed);
+        let next =
+            if usual == u64::MAX { sample } else { (usual / 4).saturating_mul(3).saturating_add(sample / 4) };
+        // Threads of a thread-safe socket may race here; any of their averages will do.
+        self.usual_wait.store(next, Ordering::Relaxed);
+    }
+}
+
+fn duration_nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Spins until `done` says so (then `true`) or `limit` passes (`false`). The clock is
@@ -101,6 +154,24 @@ mod tests {
         let start = Instant::now();
         gather(Some(start));
         assert!(start.elapsed() < Duration::from_secs(1), "bounded by the call's limit");
+    }
+
+    #[test]
+    fn the_spin_follows_waits_that_a_spin_can_catch() {
+        let budget = SpinBudget::default();
+        assert_eq!(budget.budget(), MIN_SPIN, "nothing known yet");
+        for _ in 0..16 {
+            budget.record(Duration::from_micros(60));
+        }
+        assert_eq!(budget.budget(), Duration::from_micros(120), "twice the usual wait");
+        for _ in 0..16 {
+            budget.record(Duration::from_micros(5));
+        }
+        assert_eq!(budget.budget(), MIN_SPIN, "never below the floor");
+        for _ in 0..16 {
+            budget.record(Duration::from_millis(50));
+        }
+        assert_eq!(budget.budget(), MIN_SPIN, "waits too long to catch: sleep soon");
     }
 
     #[test]
