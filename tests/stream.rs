@@ -101,3 +101,22 @@ fn a_raw_router_is_a_stream_with_router_sending_rules() {
     assert_eq!(received, b"pong");
     finish(context, [router]);
 }
+
+#[test]
+fn data_and_a_hang_up_that_come_together_are_both_seen() {
+    // The FIN often arrives with the data, in one readiness event: the session must
+    // read on to the end of the stream then, not stop at the short read.
+    let context = Context::new();
+    let server = socket(&context, ZMQ_STREAM);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&server);
+    for round in 0..20u8 {
+        let mut client = raw_client(&endpoint);
+        let id = recv_parts(&server)[0].clone();
+        client.write_all(&[b'x', round]).unwrap();
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        assert_eq!(recv_parts(&server), [id.clone(), vec![b'x', round]]);
+        assert_eq!(recv_parts(&server), [id, Vec::new()], "round {round}: the hang-up");
+    }
+    finish(context, [server]);
+}
