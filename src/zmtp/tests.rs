@@ -683,6 +683,19 @@ fn metadata_arc_is_shared_by_messages() {
     assert_eq!((peer_socket_type, peer_routing_id), (ZMQ_PAIR, vec![]));
     let Some(Event::Message(msg)) = connection.poll_event() else { panic!("no message") };
     assert!(Arc::ptr_eq(&metadata, msg.metadata().unwrap()));
+
+    // References are made ahead in batches: every message still gets one, and the
+    // connection lets go of those it made when it goes.
+    let many: Vec<u8> = (0..300).flat_map(|_| frame(false, false, b"n")).collect();
+    connection.handle_input(&many, now).unwrap();
+    let mut received = Vec::new();
+    while let Some(Event::Message(msg)) = connection.poll_event() {
+        assert!(Arc::ptr_eq(&metadata, msg.metadata().unwrap()));
+        received.push(msg);
+    }
+    assert_eq!(received.len(), 300);
+    drop((connection, msg, received));
+    assert_eq!(Arc::strong_count(&metadata), 1, "only the test's own reference is left");
 }
 
 #[test]
