@@ -93,24 +93,11 @@ pub fn call_pure_or<R>(failure: R, body: impl FnOnce() -> Result<R>) -> R {
 /// counterpart has no error sentinel (`zmq_msg_more` returns 0, say).
 pub fn call_or<R>(failure: R, body: impl FnOnce() -> Result<R>) -> R {
     // A successful call leaves errno as it found it, whatever the system calls and
-    // the allocator did to it on the way (libzmq's tests check this).
+    // the allocator did to it on the way (libzmq's tests check this). Restored once
+    // `body` has returned: the engine's locals are dropped by then, so nothing can
+    // clobber errno after this.
     let caller_errno = errno::get();
-    let outcome = catch_unwind(AssertUnwindSafe(body));
-    // The engine's locals are dropped by now, so nothing can clobber errno after this.
-    match outcome {
-        Ok(Ok(value)) => {
-            errno::restore(caller_errno);
-            value
-        }
-        Ok(Err(error)) => {
-            errno::set(error);
-            failure
-        }
-        Err(_panic) => {
-            errno::set(Errno::INTERNAL);
-            failure
-        }
-    }
+    call_pure_or(failure, || body().inspect(|_| errno::restore(caller_errno)))
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ use crate::ctx::Context;
 use crate::error::Errno;
 use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
-use crate::pipe::{pipe_pair, Drained, Limits, Pipe, PipeEvent, PipeId, Read, Refusal, WriteError};
+use crate::pipe::{pipe_pair, Drained, Limits, Pipe, PipeEvent, PipeId, Read, Refusal};
 use crate::reactor::io_thread::{Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
@@ -1144,10 +1144,8 @@ impl Handler for Session {
         let flow = match event {
             PipeEvent::ActivateRead => self.drive_output(reactor, token, now),
             PipeEvent::ActivateWrite => {
-                if let (Some(msg), Some(pipe)) = (self.stalled.take(), &self.pipe) {
-                    if let Err(WriteError::Full(msg)) = pipe.write(msg) {
-                        self.stalled = Some(msg);
-                    }
+                if let Some(msg) = self.stalled.take() {
+                    self.deliver(msg);
                 }
                 self.drive(reactor, token, now)
             }

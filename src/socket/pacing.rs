@@ -74,10 +74,10 @@ pub(crate) struct SpinBudget {
 }
 
 /// The least a waiter spins: a peer that answers at once is seen without sleeping.
-pub(crate) const MIN_SPIN: Duration = Duration::from_micros(20);
+const MIN_SPIN: Duration = Duration::from_micros(20);
 
 /// The most a waiter spins.
-pub(crate) const MAX_SPIN: Duration = Duration::from_micros(200);
+const MAX_SPIN: Duration = Duration::from_micros(200);
 
 impl Default for SpinBudget {
     fn default() -> SpinBudget {
