@@ -149,6 +149,21 @@ fn exhausted_listener() {
     finish(context, [pull, monitor]);
 }
 
+/// The connections waiting in the accept queue of the IPv4 listener at `address`
+/// (`127.0.0.1:port`), as the kernel reports them in /proc/net/tcp (`rx_queue`
+/// of a LISTEN socket); `None` when no such listener is found.
+fn accept_queue(address: &str) -> Option<u64> {
+    let port: u16 = address.rsplit(':').next()?.parse().ok()?;
+    let local = format!("0100007F:{port:04X}");
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let listening = fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A");
+        let queues = fields.get(4).filter(|_| listening)?;
+        u64::from_str_radix(queues.split(':').nth(1)?, 16).ok()
+    })
+}
+
 /// Resident set and descriptors at one moment.
 #[derive(Debug, Clone, Copy)]
 struct Sample {
@@ -212,10 +227,18 @@ fn connect_disconnect_cycles_leave_no_trace() {
         while pull.recv(ZMQ_DONTWAIT).is_ok() {
             received += 1;
         }
-        // Let the server catch up: its descriptors come back to rest (each batch
-        // would otherwise pile up in the backlog).
-        let caught_up = wait_until(Duration::from_secs(10), || open_fds() <= fds_at_rest + 8);
-        assert!(caught_up, "after {done} cycles: {} descriptors, {fds_at_rest} at rest", open_fds());
+        // Let the server catch up: it has accepted every connection of the batch
+        // (none waits in the backlog, so no descriptor can still appear) and its
+        // descriptors came back to rest.
+        let caught_up = wait_until(Duration::from_secs(10), || {
+            accept_queue(&address) == Some(0) && open_fds() <= fds_at_rest + 8
+        });
+        assert!(
+            caught_up,
+            "after {done} cycles: {} descriptors, {fds_at_rest} at rest, {:?} in the backlog",
+            open_fds(),
+            accept_queue(&address)
+        );
     }
     // Every peer that finished its handshake had its message delivered.
     let expected = done / 100;
@@ -244,7 +267,9 @@ fn connect_disconnect_cycles_leave_no_trace() {
             other.close();
         }
     }
-    let caught_up = wait_until(Duration::from_secs(10), || open_fds() <= fds_at_rest + 8);
+    let caught_up = wait_until(Duration::from_secs(10), || {
+        accept_queue(&address) == Some(0) && open_fds() <= fds_at_rest + 8
+    });
     assert!(caught_up, "after API cycles: {} descriptors, {fds_at_rest} at rest", open_fds());
     samples.push(Sample { cycles: done + api_cycles, rss_kib: rss_kib(), fds: open_fds() });
     eprintln!(
