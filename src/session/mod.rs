@@ -58,7 +58,7 @@ use crate::transport::tcp::{self, ConnectAddress};
 use crate::transport::ws::WsTarget;
 use crate::transport::ConnectFailed;
 use crate::ws;
-use crate::zmtp::{Config, Event as ZmtpEvent, ProtocolError, Security};
+use crate::zmtp::{Config, Event as ZmtpEvent, Inbound, ProtocolError, Security};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -738,7 +738,11 @@ impl Session {
                 Ok(0) => return self.stream_failed(libc::EPIPE),
                 Ok(n) => {
                     drained = n < capacity && !link.hung_up;
-                    if let Err(error) = protocol.received(n, now) {
+                    // Not stalled (checked above): parts go straight into the pipe
+                    // while it has room, unless the socket type's form needs them
+                    // translated.
+                    let pipe = self.pipe.as_ref().filter(|_| self.translator.passes_through());
+                    if let Err(error) = protocol.received_into(n, now, &mut Straight(pipe)) {
                         self.failure = Some(error);
                         return Err(());
                     }
@@ -926,6 +930,8 @@ impl Session {
         msg
     }
 
+    /// Hands a part to the socket; kept back (stalled) while the pipe is full, and
+    /// dropped once the socket has closed its end.
     fn deliver(&mut self, mut msg: Msg) {
         let Some(pipe) = &self.pipe else { return };
         if pipe.write_from(&mut msg) == Err(Refusal::Full) {
@@ -1034,6 +1040,16 @@ impl Session {
             return Flow::Done;
         }
         Flow::Continue
+    }
+}
+
+/// Received parts go straight into the socket's pipe, as [`Session::deliver`] would
+/// put them, while it has room (`None`: nothing is taken, every part is queued).
+struct Straight<'a>(Option<&'a Pipe>);
+
+impl Inbound for Straight<'_> {
+    fn take(&mut self, msg: &mut Msg) -> bool {
+        self.0.is_some_and(|pipe| pipe.write_from(msg) != Err(Refusal::Full))
     }
 }
 

@@ -116,10 +116,16 @@ impl Translator {
         self.incoming_group = None;
     }
 
+    /// Whether [`incoming`](Self::incoming) hands every part on as it is (all socket
+    /// types but DISH).
+    pub(crate) fn passes_through(&self) -> bool {
+        self.socket_type != ZMQ_DISH
+    }
+
     /// A message part from the peer, as the socket takes it; `None` while a DISH's
     /// message is incomplete.
     pub(crate) fn incoming(&mut self, mut msg: Msg) -> Result<Option<Msg>, Malformed> {
-        if self.socket_type != ZMQ_DISH {
+        if self.passes_through() {
             return Ok(Some(msg));
         }
         let Some(group) = self.incoming_group.take() else {

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::msg::{Metadata, Msg};
 use crate::ws::{self, WsConnection};
 use crate::zmtp::output::Output;
-use crate::zmtp::{Config, Connection, Event, ProtocolError};
+use crate::zmtp::{Config, Connection, Event, Inbound, ProtocolError};
 
 /// The protocol of one connection.
 #[derive(Debug)]
@@ -52,9 +52,17 @@ impl Wire {
         }
     }
 
-    pub fn received(&mut self, n: usize, now: Instant) -> core::result::Result<(), ProtocolError> {
+    /// Processes `n` bytes read into [`Wire::read_buffer`], handing ZMTP message
+    /// parts to `inbound` as they are decoded (what it refuses, WebSocket and raw
+    /// connections' parts, and every other event are queued for `poll_event`).
+    pub fn received_into(
+        &mut self,
+        n: usize,
+        now: Instant,
+        inbound: &mut dyn Inbound,
+    ) -> core::result::Result<(), ProtocolError> {
         match self {
-            Wire::Zmtp(zmtp) => zmtp.received(n, now),
+            Wire::Zmtp(zmtp) => zmtp.received_into(n, now, inbound),
             Wire::Ws(ws) => ws.received(n, now),
             Wire::Raw(raw) => raw.received(n),
         }
@@ -207,6 +215,7 @@ impl RawStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::zmtp::Queued;
 
     fn raw(notify: bool) -> Wire {
         Wire::raw(None, None, notify)
@@ -219,7 +228,7 @@ mod tests {
         assert!(matches!(wire.poll_event(), Some(Event::Ready { .. })));
         assert!(matches!(wire.poll_event(), Some(Event::Message(msg)) if msg.is_empty()));
         wire.read_buffer()[..3].copy_from_slice(b"GET");
-        wire.received(3, Instant::now()).unwrap();
+        wire.received_into(3, Instant::now(), &mut Queued).unwrap();
         assert!(matches!(wire.poll_event(), Some(Event::Message(msg)) if msg.data() == b"GET"));
         wire.send(&Msg::from_slice(b"HTTP/1.0 200").unwrap()).unwrap();
         assert_eq!(wire.pending_output(), b"HTTP/1.0 200");

@@ -15,7 +15,7 @@ use super::output::Output;
 use super::random::{OsRandom, RandomSource};
 use super::v1;
 use super::zap;
-use super::{Config, Event, Headless, ZapError};
+use super::{Config, Event, Headless, Inbound, Queued, ZapError};
 use crate::constants::{ZMQ_PUB, ZMQ_XPUB};
 use crate::error::Errno;
 use crate::msg::{Flags, Metadata, Msg};
@@ -192,6 +192,17 @@ impl Connection {
     /// Processes `n` bytes just read into [`read_buffer`](Self::read_buffer) (more
     /// than it offered count as all of it).
     pub fn received(&mut self, n: usize, now: Instant) -> Result<(), ProtocolError> {
+        self.received_into(n, now, &mut Queued)
+    }
+
+    /// [`received`](Self::received), handing the message parts decoded to `inbound`
+    /// as they come (those it refuses, and every event else, are queued as usual).
+    pub fn received_into(
+        &mut self,
+        n: usize,
+        now: Instant,
+        inbound: &mut dyn Inbound,
+    ) -> Result<(), ProtocolError> {
         self.check_failed()?;
         let result = if self.phase == Phase::Greeting {
             match self.greeting.received(n, &mut self.out) {
@@ -200,12 +211,12 @@ impl Connection {
             }
         } else if self.decoder.is_direct() {
             match self.decoder.direct_received(n) {
-                Some(msg) => self.on_frame(msg, now),
+                Some(msg) => self.on_frame(msg, now, inbound),
                 None => Ok(()),
             }
         } else {
             let buffer = core::mem::take(&mut self.read_buffer);
-            let result = self.process(buffer.get(..n).unwrap_or(&buffer), now);
+            let result = self.process(buffer.get(..n).unwrap_or(&buffer), now, inbound);
             self.read_buffer = buffer;
             result
         };
@@ -408,7 +419,7 @@ impl Connection {
                 let bytes = self.greeting.bytes();
                 let len = bytes.len().min(received.len());
                 received[..len].copy_from_slice(&bytes[..len]);
-                self.process(&received[..len], now)
+                self.process(&received[..len], now, &mut Queued)
             }
             Protocol::Zmtp10 => {
                 self.decoder = Decoder::new(Framing::V1, max);
@@ -443,13 +454,18 @@ impl Connection {
     }
 
     /// Decodes `input` and acts on each frame.
-    fn process(&mut self, input: &[u8], now: Instant) -> Result<(), ProtocolError> {
+    fn process(
+        &mut self,
+        input: &[u8],
+        now: Instant,
+        inbound: &mut dyn Inbound,
+    ) -> Result<(), ProtocolError> {
         let mut rest = input;
         while !rest.is_empty() {
             let (used, frame) = self.decoder.decode(rest)?;
             rest = rest.get(used..).unwrap_or_default();
             match frame {
-                Some(msg) => self.on_frame(msg, now)?,
+                Some(msg) => self.on_frame(msg, now, inbound)?,
                 None if used == 0 => break,
                 None => {}
             }
@@ -457,7 +473,12 @@ impl Connection {
         Ok(())
     }
 
-    fn on_frame(&mut self, mut msg: Msg, now: Instant) -> Result<(), ProtocolError> {
+    fn on_frame(
+        &mut self,
+        mut msg: Msg,
+        now: Instant,
+        inbound: &mut dyn Inbound,
+    ) -> Result<(), ProtocolError> {
         match self.phase {
             Phase::Greeting => Ok(()),
             Phase::Handshake => {
@@ -506,6 +527,9 @@ impl Connection {
                 }
                 if let Some(metadata) = self.metadata_for_message() {
                     msg.set_metadata(Some(metadata));
+                }
+                if self.events.is_empty() && inbound.take(&mut msg) {
+                    return Ok(());
                 }
                 self.events.push_back(Event::Message(msg));
                 Ok(())

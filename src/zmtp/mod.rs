@@ -173,6 +173,26 @@ impl Config {
     }
 }
 
+/// Takes message parts as they are decoded, sparing them the connection's event
+/// queue (see [`Connection::received_into`]): the session hands its pipe, and a part
+/// goes from the read buffer into it in one move.
+pub trait Inbound {
+    /// Takes `msg` (leaving it empty) or refuses it (`false`): the part is then
+    /// queued as [`Event::Message`], as is every part after it until the queue has
+    /// been drained, so that the peer's order is kept.
+    fn take(&mut self, msg: &mut Msg) -> bool;
+}
+
+/// Takes nothing: every part waits in the event queue.
+#[derive(Debug)]
+pub struct Queued;
+
+impl Inbound for Queued {
+    fn take(&mut self, _msg: &mut Msg) -> bool {
+        false
+    }
+}
+
 /// What the peer did, in order.
 #[derive(Debug)]
 pub enum Event {

@@ -732,3 +732,76 @@ fn without_greeting_starts_at_the_handshake_or_the_routing_id() {
     assert!(matches!(&seen[1], Event::Message(msg) if msg.data() == b"m"));
     assert_eq!(bare.send(&join_command(b"g")), Err(Errno::ENOTSUP));
 }
+
+/// Takes parts while it has room for them, as a pipe does.
+struct Room {
+    room: usize,
+    taken: Vec<Msg>,
+}
+
+impl Inbound for Room {
+    fn take(&mut self, msg: &mut Msg) -> bool {
+        if self.taken.len() == self.room {
+            return false;
+        }
+        self.taken.push(msg.take());
+        true
+    }
+}
+
+/// Reads `input` into the connection's buffer and hands it over with `inbound`.
+fn receive_into(connection: &mut Connection, input: &[u8], now: Instant, inbound: &mut Room) {
+    let buffer = connection.read_buffer();
+    buffer[..input.len()].copy_from_slice(input);
+    connection.received_into(input.len(), now, inbound).unwrap();
+}
+
+fn bodies(msgs: &[Msg]) -> Vec<Vec<u8>> {
+    msgs.iter().map(|msg| msg.data().to_vec()).collect()
+}
+
+#[test]
+fn parts_go_straight_to_the_inbound_until_refused_then_queue_in_order() {
+    let now = Instant::now();
+    let mut connection = connected(Config::new(ZMQ_PULL), "PUSH", now);
+    let mut inbound = Room { room: 2, taken: Vec::new() };
+    let input: Vec<u8> = (0..5u8).flat_map(|i| frame(i % 2 == 0, false, &[i])).collect();
+    receive_into(&mut connection, &input, now, &mut inbound);
+    assert_eq!(bodies(&inbound.taken), [[0], [1]]);
+    assert!(inbound.taken[0].more() && !inbound.taken[1].more(), "MORE as on the wire");
+    let metadata = Arc::clone(inbound.taken[0].metadata().expect("the connection's metadata"));
+    assert_eq!(metadata.get(b"Socket-Type").map(|value| value.to_bytes()), Some(&b"PUSH"[..]));
+
+    // While refused parts wait, later ones queue behind them, even with room again.
+    inbound.room = 100;
+    receive_into(&mut connection, &frame(false, false, &[5]), now, &mut inbound);
+    assert_eq!(inbound.taken.len(), 2);
+    let queued = seen(events(&mut connection));
+    let expected: Vec<Seen> = [2u8, 3, 4, 5]
+        .iter()
+        .map(|&i| Seen::Message(vec![i], i == 2 || i == 4, Some((*metadata).clone())))
+        .collect();
+    assert_eq!(queued, expected);
+
+    // Once the queue is drained, parts go straight again.
+    receive_into(&mut connection, &frame(false, false, &[6]), now, &mut inbound);
+    assert_eq!(bodies(&inbound.taken), [[0], [1], [6]]);
+    assert!(connection.poll_event().is_none());
+
+    assert!(connection.poll_event().is_none());
+}
+
+#[test]
+fn parts_after_a_command_event_queue_behind_it() {
+    let now = Instant::now();
+    let mut connection = connected(Config::new(ZMQ_XPUB), "XSUB", now);
+    let mut inbound = Room { room: 100, taken: Vec::new() };
+    let input = [frame(false, true, b"\x09SUBSCRIBEtopic"), frame(false, false, b"x")].concat();
+    receive_into(&mut connection, &input, now, &mut inbound);
+    assert!(inbound.taken.is_empty());
+    let queued = seen(events(&mut connection));
+    assert!(matches!(&queued[..], [Seen::Subscribe(topic), Seen::Message(body, false, _)]
+        if topic == b"topic" && body == b"x"));
+    receive_into(&mut connection, &frame(false, false, b"y"), now, &mut inbound);
+    assert_eq!(bodies(&inbound.taken), [b"y"]);
+}
