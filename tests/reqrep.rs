@@ -32,6 +32,32 @@ fn req_rep_round_trips_and_enforces_the_order() {
     }
 }
 
+/// A bound REQ takes its peers in the order they connected, once the connections
+/// are made: each new connection is read from its first event on, so handshakes
+/// finish in that order (libzmq's test_spec_req counts on it).
+#[test]
+fn a_bound_req_round_robins_in_the_order_peers_connected() {
+    let context = Context::new();
+    let req = socket(&context, ZMQ_REQ);
+    req.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = last_endpoint(&req);
+    let reps: Vec<Socket> = (0..5)
+        .map(|_| {
+            let rep = socket(&context, ZMQ_REP);
+            rep.connect(&endpoint).unwrap();
+            rep
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for (index, rep) in reps.iter().enumerate() {
+        send_parts(&req, &[b"request", &[index as u8]]);
+        assert_eq!(recv_parts(rep), [b"request".to_vec(), vec![index as u8]], "peer {index}'s turn");
+        send_parts(rep, &[b"reply"]);
+        assert_eq!(recv_parts(&req), [b"reply".to_vec()]);
+    }
+    finish(context, reps.into_iter().chain([req]).collect::<Vec<_>>());
+}
+
 #[test]
 fn router_names_peers_by_routing_id_or_a_generated_one() {
     let context = Context::new();

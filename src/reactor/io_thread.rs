@@ -11,7 +11,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::event::{Event, Source};
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
@@ -50,8 +50,10 @@ struct Inbox {
     /// The thread has ended: a job posted now is dropped at once (so whoever waits
     /// for it, as `close_and_wait` does, learns that it will never run).
     ended: AtomicBool,
-    /// A wake-up is on its way: later posts need not write to the waker again.
-    woken: AtomicBool,
+    /// The thread is in `poll`, or about to be, with no job left: the next post
+    /// must wake it (and clears this, so that only one post does). While the thread
+    /// is busy, posts cost no system call: it looks for jobs before it polls.
+    sleeping: AtomicBool,
     waker: Waker,
 }
 
@@ -67,10 +69,24 @@ impl Inbox {
             }
             jobs.push(job);
         }
-        if !self.woken.swap(true, Ordering::AcqRel) {
+        // SeqCst with `about_to_sleep`: either the thread sees this job before it
+        // polls, or this sees it sleeping.
+        if self.sleeping.swap(false, Ordering::SeqCst) {
             // A failed wake-up leaves the job for the next poll round; nothing to do.
             let _ = self.waker.wake();
         }
+    }
+
+    /// The thread will poll next: from now on a post wakes it. Whether jobs are
+    /// already waiting (then the poll must not block).
+    fn about_to_sleep(&self) -> bool {
+        self.sleeping.store(true, Ordering::SeqCst);
+        !self.jobs.lock().is_empty()
+    }
+
+    /// The thread is back from `poll`: posts need not wake it.
+    fn awake(&self) {
+        self.sleeping.store(false, Ordering::SeqCst);
     }
 }
 
@@ -308,7 +324,7 @@ impl IoThread {
         let inbox = Arc::new(Inbox {
             jobs: Mutex::new(Vec::new()),
             ended: AtomicBool::new(false),
-            woken: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
             waker,
         });
         let handle = IoHandle { inbox };
@@ -372,13 +388,17 @@ fn serve(state: &mut Loop) {
     let Loop { poll, events, jobs, reactor } = state;
     let inbox = Arc::clone(&reactor.handle.inbox);
     loop {
-        let timeout = reactor.timers.first().map(|&(at, _)| at.saturating_duration_since(Instant::now()));
-        if let Err(error) = poll.poll(events, timeout) {
+        let mut timeout = reactor.timers.first().map(|&(at, _)| at.saturating_duration_since(Instant::now()));
+        if inbox.about_to_sleep() {
+            timeout = Some(Duration::ZERO);
+        }
+        let polled = poll.poll(events, timeout);
+        inbox.awake();
+        if let Err(error) = polled {
             if error.kind() != io::ErrorKind::Interrupted {
                 return;
             }
         }
-        inbox.woken.store(false, Ordering::Release);
         std::mem::swap(jobs, &mut *inbox.jobs.lock());
         for job in jobs.drain(..) {
             job(reactor);
@@ -457,6 +477,39 @@ mod tests {
         assert_eq!(finished.recv_timeout(Duration::from_secs(5)), Ok("timer"));
         thread.stop();
         assert_eq!(finished.recv_timeout(Duration::from_secs(5)), Ok("closed"));
+    }
+
+    /// Posts wake the thread only when it sleeps: none may be left unrun, whether it
+    /// comes while the thread polls, runs jobs, or is on its way to poll.
+    #[test]
+    fn no_post_is_slept_through() {
+        let thread = IoThread::start("test-io".into()).unwrap();
+        let (done, finished) = mpsc::channel();
+        let posters: Vec<_> = (0..4)
+            .map(|_| {
+                let handle = thread.handle();
+                let done = done.clone();
+                std::thread::spawn(move || {
+                    for round in 0..2000u32 {
+                        let done = done.clone();
+                        handle.post(move |_| {
+                            let _ = done.send(());
+                        });
+                        if round % 64 == 0 {
+                            // Lets the thread fall asleep now and then.
+                            std::thread::sleep(Duration::from_micros(200));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for poster in posters {
+            poster.join().unwrap();
+        }
+        for _ in 0..4 * 2000 {
+            finished.recv_timeout(Duration::from_secs(5)).expect("every job runs");
+        }
+        thread.stop();
     }
 
     #[test]

@@ -1091,6 +1091,10 @@ impl Handler for Session {
                 self.connected(link.stream, now);
             }
         }
+        // Every event reads, even one that only says the stream is writable: new
+        // connections then make their handshakes in the order their events come,
+        // and a socket's pipes are attached in the order it made the connections
+        // (libzmq's tests of round robin count on it).
         let flow = self.drive(reactor, token, now);
         self.arm_timer(reactor, token, now);
         flow
@@ -1159,12 +1163,16 @@ impl Handler for Session {
         let now = Instant::now();
         let flow = match event {
             PipeEvent::ActivateRead => self.drive_output(reactor, token, now),
-            PipeEvent::ActivateWrite => {
-                if let Some(msg) = self.stalled.take() {
+            // Room again: reading resumes if it had stopped for want of it. Otherwise
+            // this is the socket's periodic report of what it read, and nothing was
+            // held back (a read would only be told EAGAIN).
+            PipeEvent::ActivateWrite => match self.stalled.take() {
+                Some(msg) => {
                     self.deliver(msg);
+                    self.drive(reactor, token, now)
                 }
-                self.drive(reactor, token, now)
-            }
+                None => Flow::Continue,
+            },
             PipeEvent::Term => match self.linger(now) {
                 Flow::Done => Flow::Done,
                 Flow::Continue => self.drive(reactor, token, now),
