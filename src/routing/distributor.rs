@@ -30,8 +30,11 @@ impl Distributor {
             return;
         }
         self.pipes.swap(a, b);
-        self.index.insert(self.pipes[a].id(), a);
-        self.index.insert(self.pipes[b].id(), b);
+        for at in [a, b] {
+            if let Some(position) = self.index.get_mut(&self.pipes[at].id()) {
+                *position = at;
+            }
+        }
     }
 
     /// Adds a pipe: active at once, or from the end of the message being sent.
@@ -128,11 +131,15 @@ impl Distributor {
     /// lose it (and the rest of the message).
     pub fn send_to_matching(&mut self, msg: &mut Msg) {
         let more = msg.more();
-        let mut msg = msg.take();
         let mut i = 0;
         while i < self.matching {
-            let copy = if self.matching == 1 { msg.take() } else { msg.share() };
-            if self.pipes[i].write(copy).is_ok() {
+            // The last pipe left takes the caller's part itself (moved once).
+            let written = if self.matching == 1 {
+                self.pipes[i].write_from(msg)
+            } else {
+                self.pipes[i].write_from(&mut msg.share())
+            };
+            if written.is_ok() {
                 i += 1;
             } else {
                 // Full or closed: out of every region until it says it has room.
@@ -144,6 +151,8 @@ impl Distributor {
                 self.eligible -= 1;
             }
         }
+        // Sent, or lost where there was no room: the caller's part is gone either way.
+        drop(msg.take());
         if !more {
             self.active = self.eligible;
         }

@@ -65,14 +65,23 @@ impl XSub {
 
     /// The next wanted message from the queue; unwanted ones are dropped whole.
     fn next_wanted(&mut self) -> Result<Msg> {
+        let mut msg = Msg::new();
+        self.next_wanted_into(&mut msg)?;
+        Ok(msg)
+    }
+
+    /// [`next_wanted`](Self::next_wanted) into `msg` (see `recv_into`).
+    fn next_wanted_into(&mut self, msg: &mut Msg) -> Result<()> {
         loop {
-            let mut msg = self.upstream.queue.recv()?;
-            if self.wanted(&msg) {
-                return Ok(msg);
+            self.upstream.queue.recv_into(msg)?;
+            if self.wanted(msg) {
+                return Ok(());
             }
             while msg.more() {
-                msg = self.upstream.queue.recv()?;
+                self.upstream.queue.recv_into(msg)?;
             }
+            // Dropped: not the caller's any more, whatever comes next.
+            *msg = Msg::new();
         }
     }
 
@@ -146,13 +155,24 @@ impl Pattern for XSub {
     }
 
     fn recv(&mut self) -> Result<Msg> {
-        let msg = match self.prefetched.take() {
-            Some(msg) => msg,
-            None if self.more_recv => self.upstream.queue.recv()?,
-            None => self.next_wanted()?,
-        };
-        self.more_recv = msg.more();
+        let mut msg = Msg::new();
+        self.recv_into(&mut msg)?;
         Ok(msg)
+    }
+
+    /// The part straight into the caller's message. `EAGAIN` leaves `msg` untouched,
+    /// unless unwanted messages were dropped on the way: then it is left empty, as
+    /// libzmq leaves it whenever nothing was received.
+    fn recv_into(&mut self, msg: &mut Msg) -> Result<()> {
+        if let Some(prefetched) = self.prefetched.take() {
+            *msg = prefetched;
+        } else if self.more_recv || !self.subscriber {
+            self.upstream.queue.recv_into(msg)?;
+        } else {
+            self.next_wanted_into(msg)?;
+        }
+        self.more_recv = msg.more();
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {
@@ -194,5 +214,42 @@ impl Pattern for XSub {
 
     fn option(&mut self, option: c_int, capacity: usize) -> Option<Result<Vec<u8>>> {
         (option == ZMQ_TOPICS_COUNT).then(|| count_out(self.subscriptions.len(), capacity))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipe::{pipe_pair, Limits};
+
+    fn part(body: &[u8], more: bool) -> Msg {
+        let mut msg = Msg::from_slice(body).unwrap();
+        msg.set_more(more);
+        msg
+    }
+
+    #[test]
+    fn a_sub_receives_wanted_messages_whole_into_the_callers_message() {
+        let mut sub = XSub::new(true);
+        let (end, publisher) = pipe_pair([Limits::default(); 2]);
+        sub.attach(end);
+        sub.set_option(ZMQ_SUBSCRIBE, Some(b"A")).unwrap().unwrap();
+        for msg in [part(b"B1", true), part(b"B2", false), part(b"A1", true), part(b"x", false)] {
+            publisher.write(msg).unwrap();
+        }
+        let mut msg = Msg::from_slice(b"the caller's").unwrap();
+        sub.recv_into(&mut msg).unwrap();
+        assert_eq!((msg.data(), msg.more()), (&b"A1"[..], true), "the unwanted message is dropped whole");
+        sub.recv_into(&mut msg).unwrap();
+        assert_eq!((msg.data(), msg.more()), (&b"x"[..], false), "later parts are not filtered");
+
+        // Only unwanted messages: they are dropped and the message is left empty.
+        publisher.write(part(b"B3", false)).unwrap();
+        assert_eq!(sub.recv_into(&mut msg), Err(Errno::EAGAIN));
+        assert!(msg.is_empty());
+        // Nothing at all: the caller's message is untouched.
+        let mut msg = Msg::from_slice(b"mine").unwrap();
+        assert_eq!(sub.recv_into(&mut msg), Err(Errno::EAGAIN));
+        assert_eq!(msg.data(), b"mine");
     }
 }
