@@ -551,13 +551,19 @@ impl Pipe {
         if !cache.has_message() {
             self.refill(&mut cache)?;
         }
-        let Some(msg) = cache.parts.pop_front() else {
+        let Some(front) = cache.parts.front_mut() else {
             // Unreachable by the counting above; treat as empty rather than panic.
             cache.reading_multipart = false;
             return Err(Drained::Empty);
         };
-        cache.reading_multipart = msg.more();
-        if !msg.more() {
+        // Swapped in place, then the slot (holding what `into` held, usually
+        // nothing) is dropped: moving the part out through a temporary cost a
+        // stalled copy (its first byte is copied apart from the rest).
+        std::mem::swap(into, front);
+        drop(cache.parts.pop_front());
+        let more = into.more();
+        cache.reading_multipart = more;
+        if !more {
             cache.complete -= 1;
             cache.read = cache.read.wrapping_add(1);
             if cache.read == cache.next_report {
@@ -565,7 +571,6 @@ impl Pipe {
                 self.report_read(cache.read);
             }
         }
-        *into = msg;
         Ok(())
     }
 
@@ -760,8 +765,12 @@ mod tests {
         assert_eq!(a.write_from(&mut refused), Err(Refusal::Full));
         assert_eq!(refused.data(), b"second", "left with the writer when refused");
         let mut into = part(b"old", false);
+        let held = Arc::new(crate::msg::Metadata::new());
+        into.set_metadata(Some(Arc::clone(&held)));
         b.read_into(&mut into).unwrap();
         assert_eq!(into.data(), b"first");
+        assert!(into.metadata().is_none());
+        assert_eq!(Arc::strong_count(&held), 1, "what the caller's message held is released");
         assert_eq!(b.read_into(&mut into), Err(Drained::Empty));
         assert_eq!(into.data(), b"first", "untouched when there is nothing");
         a.close();
