@@ -169,6 +169,29 @@ impl Msg {
         Ok(Msg::from_storage(Storage::copy_of(bytes)?))
     }
 
+    /// Becomes a copy of `bytes`, with no flags, routing id, group or metadata (as
+    /// from [`Msg::from_slice`]), built in place when it fits inline.
+    pub(crate) fn assign_slice(&mut self, bytes: &[u8]) -> Result<()> {
+        let Ok(len) = u8::try_from(bytes.len()) else {
+            *self = Msg::from_slice(bytes)?;
+            return Ok(());
+        };
+        if bytes.len() > INLINE_CAPACITY {
+            *self = Msg::from_slice(bytes)?;
+            return Ok(());
+        }
+        if !matches!(self.body, Body::Inline { .. }) || self.metadata.is_some() || self.group.is_some() {
+            *self = Msg::new();
+        }
+        if let Body::Inline { len: inline_len, bytes: inline } = &mut self.body {
+            *inline_len = len;
+            inline[..bytes.len()].copy_from_slice(bytes);
+        }
+        self.routing_id = 0;
+        self.flags = Flags::default();
+        Ok(())
+    }
+
     /// Takes over a vector without copying it.
     pub fn from_vec(bytes: Vec<u8>) -> Msg {
         if bytes.len() <= INLINE_CAPACITY {
@@ -457,6 +480,26 @@ mod tests {
         assert!(shared.data_mut().is_none());
         drop(copy);
         assert!(shared.data_mut().is_some());
+    }
+
+    #[test]
+    fn assign_slice_is_from_slice_in_place() {
+        let mut msg = Msg::from_slice(b"a longer body than the next one").unwrap();
+        msg.set_more(true);
+        msg.set_routing_id(7).unwrap();
+        msg.set_group(b"group").unwrap();
+        let metadata = Arc::new(Metadata::new());
+        msg.set_metadata(Some(Arc::clone(&metadata)));
+        msg.assign_slice(b"short").unwrap();
+        assert_eq!(msg.data(), b"short");
+        assert!(!msg.more() && msg.routing_id() == 0 && msg.group().is_none() && msg.metadata().is_none());
+        assert_eq!(Arc::strong_count(&metadata), 1, "the old metadata is released");
+        for len in [0, INLINE_CAPACITY, INLINE_CAPACITY + 1, 300] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            msg.assign_slice(&bytes).unwrap();
+            assert_eq!(msg.data(), &bytes[..]);
+            assert_eq!(msg.data(), Msg::from_slice(&bytes).unwrap().data());
+        }
     }
 
     #[test]

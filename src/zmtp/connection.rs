@@ -211,7 +211,7 @@ impl Connection {
             }
         } else if self.decoder.is_direct() {
             match self.decoder.direct_received(n) {
-                Some(msg) => self.on_frame(msg, now, inbound),
+                Some(mut msg) => self.on_frame(&mut msg, now, inbound),
                 None => Ok(()),
             }
         } else {
@@ -461,21 +461,24 @@ impl Connection {
         inbound: &mut dyn Inbound,
     ) -> Result<(), ProtocolError> {
         let mut rest = input;
+        // One message for every frame, decoded into and taken out of in place.
+        let mut frame = Msg::new();
         while !rest.is_empty() {
-            let (used, frame) = self.decoder.decode(rest)?;
+            let (used, complete) = self.decoder.decode_into(rest, &mut frame)?;
             rest = rest.get(used..).unwrap_or_default();
-            match frame {
-                Some(msg) => self.on_frame(msg, now, inbound)?,
-                None if used == 0 => break,
-                None => {}
+            if complete {
+                self.on_frame(&mut frame, now, inbound)?;
+            } else if used == 0 {
+                break;
             }
         }
         Ok(())
     }
 
+    /// Acts on one decoded frame (taken out of `msg` when kept).
     fn on_frame(
         &mut self,
-        mut msg: Msg,
+        msg: &mut Msg,
         now: Instant,
         inbound: &mut dyn Inbound,
     ) -> Result<(), ProtocolError> {
@@ -516,22 +519,22 @@ impl Connection {
                 let commands = self.protocol.is_some_and(Protocol::has_commands);
                 self.heartbeat.traffic();
                 if let Some(codec) = self.codec.as_mut() {
-                    msg = codec.decode(msg)?;
+                    *msg = codec.decode(msg.take())?;
                 }
                 if msg.flags().contains(Flags::COMMAND) {
                     // Commands of ZMTP 2.0 peers are dropped, as libzmq's session does.
                     if commands {
-                        return self.on_command(&msg, now);
+                        return self.on_command(msg, now);
                     }
                     return Ok(());
                 }
                 if let Some(metadata) = self.metadata_for_message() {
                     msg.set_metadata(Some(metadata));
                 }
-                if self.events.is_empty() && inbound.take(&mut msg) {
+                if self.events.is_empty() && inbound.take(msg) {
                     return Ok(());
                 }
-                self.events.push_back(Event::Message(msg));
+                self.events.push_back(Event::Message(msg.take()));
                 Ok(())
             }
         }

@@ -127,9 +127,31 @@ impl Decoder {
     /// Decodes from `input`: returns how many bytes were used and the frame they
     /// completed, if any. Call again with the rest while bytes remain.
     pub(crate) fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<Msg>), ProtocolError> {
-        if let Some(decoded) = self.decode_short_frame(input) {
+        let mut frame = Msg::new();
+        let (used, complete) = self.decode_into(input, &mut frame)?;
+        Ok((used, complete.then_some(frame)))
+    }
+
+    /// [`decode`](Self::decode) into `frame` (replacing what it held when a frame is
+    /// complete, untouched otherwise): whether a frame was completed.
+    pub(crate) fn decode_into(
+        &mut self,
+        input: &[u8],
+        frame: &mut Msg,
+    ) -> Result<(usize, bool), ProtocolError> {
+        if let Some(decoded) = self.decode_short_frame(input, frame) {
             return decoded;
         }
+        match self.decode_any(input)? {
+            (used, Some(msg)) => {
+                *frame = msg;
+                Ok((used, true))
+            }
+            (used, None) => Ok((used, false)),
+        }
+    }
+
+    fn decode_any(&mut self, input: &[u8]) -> Result<(usize, Option<Msg>), ProtocolError> {
         let framing = self.framing;
         match &mut self.state {
             State::Header { bytes, have } => {
@@ -187,7 +209,11 @@ impl Decoder {
     /// whole ZMTP 2.0/3.x frame with a short (one-byte) size at the start of `input`.
     /// `None` for anything else, which [`decode`](Self::decode) takes the long way.
     #[inline]
-    fn decode_short_frame(&self, input: &[u8]) -> Option<Result<(usize, Option<Msg>), ProtocolError>> {
+    fn decode_short_frame(
+        &self,
+        input: &[u8],
+        frame: &mut Msg,
+    ) -> Option<Result<(usize, bool), ProtocolError>> {
         if self.framing != Framing::V2 || !matches!(self.state, State::Header { have: 0, .. }) {
             return None;
         }
@@ -199,11 +225,14 @@ impl Decoder {
         if self.max_size.is_some_and(|max| u64::from(size) > max) {
             return Some(Err(ProtocolError::MessageTooLarge));
         }
-        let decoded = match Msg::from_slice(body) {
-            Ok(msg) => Ok((2 + body.len(), Some(frame(msg, flags & MORE != 0, flags & COMMAND != 0)))),
-            Err(_) => Err(ProtocolError::OutOfMemory),
-        };
-        Some(decoded)
+        if frame.assign_slice(body).is_err() {
+            return Some(Err(ProtocolError::OutOfMemory));
+        }
+        frame.set_more(flags & MORE != 0);
+        if flags & COMMAND != 0 {
+            frame.set_flag(Flags::COMMAND, true);
+        }
+        Some(Ok((2 + body.len(), true)))
     }
 
     /// Prepares space to read the current large body into directly, if the decoder is
@@ -343,6 +372,23 @@ mod tests {
         // A long-form header for a small body is accepted, as libzmq does.
         let frames = decode_all(&mut decoder, &[LONG, 0, 0, 0, 0, 0, 0, 0, 1, b'x']).unwrap();
         assert_eq!(frames[0].data(), b"x");
+    }
+
+    #[test]
+    fn decode_into_replaces_the_frame_only_when_one_is_complete() {
+        let mut decoder = Decoder::new(Framing::V2, None);
+        let mut frame = Msg::from_slice(b"before").unwrap();
+        assert_eq!(decoder.decode_into(&[MORE], &mut frame).unwrap(), (1, false));
+        assert_eq!(decoder.decode_into(&[3, b'a', b'b'], &mut frame).unwrap(), (3, false));
+        assert_eq!(frame.data(), b"before", "untouched until a frame is complete");
+        assert_eq!(decoder.decode_into(&[b'c', COMMAND, 1, b'x'], &mut frame).unwrap(), (1, true));
+        assert_eq!((frame.data(), frame.more()), (&b"abc"[..], true));
+        // A whole short frame at once: decoded in place, flags from the wire.
+        assert_eq!(decoder.decode_into(&[COMMAND, 1, b'x'], &mut frame).unwrap(), (3, true));
+        assert_eq!((frame.data(), frame.more()), (&b"x"[..], false));
+        assert!(frame.flags().contains(Flags::COMMAND));
+        assert_eq!(decoder.decode_into(&[0, 0], &mut frame).unwrap(), (2, true));
+        assert!(frame.is_empty() && !frame.flags().contains(Flags::COMMAND));
     }
 
     #[test]
