@@ -215,26 +215,38 @@ impl Pattern for Router {
     }
 
     fn recv(&mut self) -> Result<Msg> {
+        let mut msg = Msg::new();
+        self.recv_into(&mut msg)?;
+        Ok(msg)
+    }
+
+    /// The part straight into the caller's message (untouched on `EAGAIN`).
+    fn recv_into(&mut self, msg: &mut Msg) -> Result<()> {
         if let Some(part) = self.held.take() {
             self.receiving_more = part.more();
-            return Ok(part);
+            *msg = part;
+            return Ok(());
         }
         self.identify_pending();
-        let (part, pipe) = self.queue.recv_from()?;
         if self.receiving_more {
-            self.receiving_more = part.more();
-            return Ok(part);
+            self.queue.recv_into(msg)?;
+            self.receiving_more = msg.more();
+            return Ok(());
         }
+        let mut part = Msg::new();
+        let pipe = self.queue.recv_into(&mut part)?;
         // A new message: its peer's id first, the part after. Copied, so that an id
         // as libzmq generates them is stored inline, with no allocation; an id is at
-        // most 255 bytes, which `from_slice` never refuses, and `from_vec` cannot.
+        // most 255 bytes, which `assign_slice` never refuses, and `from_vec` cannot.
         let id = self.ids.get(&pipe).map_or(&[][..], Vec::as_slice);
-        let mut frame = Msg::from_slice(id).unwrap_or_else(|_| Msg::from_vec(id.to_vec()));
-        frame.set_more(true);
-        frame.set_metadata(part.metadata().cloned());
+        if msg.assign_slice(id).is_err() {
+            *msg = Msg::from_vec(id.to_vec());
+        }
+        msg.set_more(true);
+        msg.set_metadata(part.metadata().cloned());
         self.receiving_more = true;
         self.held = Some(part);
-        Ok(frame)
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {
