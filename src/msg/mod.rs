@@ -172,10 +172,6 @@ impl Msg {
     /// Becomes a copy of `bytes`, with no flags, routing id, group or metadata (as
     /// from [`Msg::from_slice`]), built in place when it fits inline.
     pub(crate) fn assign_slice(&mut self, bytes: &[u8]) -> Result<()> {
-        let Ok(len) = u8::try_from(bytes.len()) else {
-            *self = Msg::from_slice(bytes)?;
-            return Ok(());
-        };
         if bytes.len() > INLINE_CAPACITY {
             *self = Msg::from_slice(bytes)?;
             return Ok(());
@@ -183,8 +179,9 @@ impl Msg {
         if !matches!(self.body, Body::Inline { .. }) || self.metadata.is_some() || self.group.is_some() {
             *self = Msg::new();
         }
-        if let Body::Inline { len: inline_len, bytes: inline } = &mut self.body {
-            *inline_len = len;
+        if let Body::Inline { len, bytes: inline } = &mut self.body {
+            // At most INLINE_CAPACITY, which fits a u8 (as in `from_slice`).
+            *len = bytes.len() as u8;
             inline[..bytes.len()].copy_from_slice(bytes);
         }
         self.routing_id = 0;

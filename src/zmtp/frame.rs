@@ -228,10 +228,7 @@ impl Decoder {
         if frame.assign_slice(body).is_err() {
             return Some(Err(ProtocolError::OutOfMemory));
         }
-        frame.set_more(flags & MORE != 0);
-        if flags & COMMAND != 0 {
-            frame.set_flag(Flags::COMMAND, true);
-        }
+        set_wire_flags(frame, flags & MORE != 0, flags & COMMAND != 0);
         Some(Ok((2 + body.len(), true)))
     }
 
@@ -289,11 +286,16 @@ impl Decoder {
     }
 }
 
-fn frame(mut msg: Msg, more: bool, command: bool) -> Msg {
+/// Sets a decoded frame's MORE and COMMAND flags as the wire said.
+fn set_wire_flags(msg: &mut Msg, more: bool, command: bool) {
     msg.set_more(more);
     if command {
         msg.set_flag(Flags::COMMAND, true);
     }
+}
+
+fn frame(mut msg: Msg, more: bool, command: bool) -> Msg {
+    set_wire_flags(&mut msg, more, command);
     msg
 }
 
