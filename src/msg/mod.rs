@@ -428,6 +428,14 @@ impl fmt::Debug for Msg {
 const _: () = assert!(core::mem::size_of::<Msg>() <= 64);
 const _: () = assert!(core::mem::align_of::<Msg>() <= 8);
 
+/// A test's message part: a copy of `bytes`, with MORE as given.
+#[cfg(test)]
+pub(crate) fn part(bytes: &[u8], more: bool) -> Msg {
+    let mut msg = Msg::from_slice(bytes).expect("a small test body");
+    msg.set_more(more);
+    msg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

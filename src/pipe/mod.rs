@@ -637,13 +637,8 @@ impl Pipe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::part;
     use crate::socket::mailbox::{Command, Mailbox};
-
-    fn part(bytes: &[u8], more: bool) -> Msg {
-        let mut msg = Msg::from_slice(bytes).unwrap();
-        msg.set_more(more);
-        msg
-    }
 
     fn drain(mailbox: &Mailbox) -> VecDeque<Command> {
         let mut commands = VecDeque::new();

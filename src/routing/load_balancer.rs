@@ -114,13 +114,8 @@ impl LoadBalancer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::part;
     use crate::pipe::{pipe_pair, Limits, Read};
-
-    fn part(bytes: &[u8], more: bool) -> Msg {
-        let mut msg = Msg::from_slice(bytes).unwrap();
-        msg.set_more(more);
-        msg
-    }
 
     fn drain(pipe: &Pipe) -> Vec<Vec<u8>> {
         let mut got = Vec::new();

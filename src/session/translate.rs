@@ -158,6 +158,7 @@ impl Translator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::part;
     use crate::msg::Flags;
 
     fn frames(translator: &mut Translator, msg: Msg) -> Vec<(Vec<u8>, bool, bool)> {
@@ -166,12 +167,6 @@ mod tests {
             out.push((frame.data().to_vec(), frame.more(), frame.flags().contains(Flags::COMMAND)))
         });
         out
-    }
-
-    fn part(bytes: &[u8], more: bool) -> Msg {
-        let mut msg = Msg::from_slice(bytes).unwrap();
-        msg.set_more(more);
-        msg
     }
 
     #[test]

@@ -92,13 +92,8 @@ impl Pattern for Dgram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::part;
     use crate::pipe::{pipe_pair, Limits};
-
-    fn part(bytes: &[u8], more: bool) -> Msg {
-        let mut msg = Msg::from_slice(bytes).unwrap();
-        msg.set_more(more);
-        msg
-    }
 
     #[test]
     fn two_parts_each_way() {

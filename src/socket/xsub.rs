@@ -220,13 +220,8 @@ impl Pattern for XSub {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::msg::part;
     use crate::pipe::{pipe_pair, Limits};
-
-    fn part(body: &[u8], more: bool) -> Msg {
-        let mut msg = Msg::from_slice(body).unwrap();
-        msg.set_more(more);
-        msg
-    }
 
     #[test]
     fn a_sub_receives_wanted_messages_whole_into_the_callers_message() {

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::constants::*;
-use crate::msg::Msg;
+use crate::msg::part;
 use crate::zmtp::{Config, Event, ProtocolError};
 
 const MS: Duration = Duration::from_millis(1);
@@ -50,12 +50,6 @@ fn messages(connection: &mut WsConnection) -> Vec<(Vec<u8>, bool)> {
             _ => None,
         })
         .collect()
-}
-
-fn part(bytes: &[u8], more: bool) -> Msg {
-    let mut msg = Msg::from_slice(bytes).unwrap();
-    msg.set_more(more);
-    msg
 }
 
 /// A connected pair of DEALERs (ours on both ends), handshakes done.

@@ -8,6 +8,7 @@ use super::random::testing::Counter;
 use super::*;
 use crate::constants::*;
 use crate::error::Errno;
+use crate::msg::part;
 use crate::msg::Flags;
 
 const SERVER_SECRET: [u8; 32] = [0x53; 32];
@@ -113,12 +114,6 @@ fn transfer(from: &mut End, to: &mut End, now: Instant) -> bool {
 /// Moves bytes both ways until neither side has anything to say.
 fn pump(a: &mut End, b: &mut End, now: Instant) {
     while transfer(a, b, now) | transfer(b, a, now) {}
-}
-
-fn part(bytes: &[u8], more: bool) -> Msg {
-    let mut msg = Msg::from_slice(bytes).unwrap();
-    msg.set_more(more);
-    msg
 }
 
 fn zap_reply(status: &[u8], user_id: &[u8], metadata: &[(&str, &[u8])]) -> Vec<Msg> {

@@ -193,12 +193,7 @@ impl Policy {
 mod tests {
     use super::*;
     use crate::constants::{ZMQ_DEALER, ZMQ_PUB, ZMQ_ROUTER};
-
-    fn part(bytes: &[u8], more: bool) -> Msg {
-        let mut msg = Msg::from_slice(bytes).unwrap();
-        msg.set_more(more);
-        msg
-    }
+    use crate::msg::part;
 
     fn reply(frames: &[&[u8]]) -> Vec<Msg> {
         frames.iter().enumerate().map(|(i, frame)| part(frame, i + 1 < frames.len())).collect()
