@@ -1,4 +1,4 @@
-/*  router_thr <clients> <message-size> <requests-per-client> [endpoint]
+/*  router_thr <clients> <message-size> <requests-per-client> [endpoint [role]]
  *
  *  Request-reply throughput through ROUTER and DEALER: <clients> DEALER threads
  *  each send <requests-per-client> requests of <message-size> bytes, keeping up
@@ -8,7 +8,11 @@
  *  round trips per second.  The ROUTER is ZMQ_ROUTER_MANDATORY, so a reply
  *  waits for room rather than being dropped (which would leave its client
  *  waiting for ever).  Default endpoint inproc; a tcp or ipc endpoint with
- *  a wildcard works too.  */
+ *  a wildcard works too.
+ *
+ *  With a role, the two sides run in two processes, as libzmq's local_thr and
+ *  remote_thr do: "server" binds the endpoint, prints "endpoint: <bound>" and
+ *  answers; "clients" connects the DEALER threads to that endpoint.  */
 #include <zmq.h>
 
 #include <stdio.h>
@@ -66,30 +70,54 @@ static void client (void *unused)
     zmq_close (dealer);
 }
 
+/*  The "clients" role: only the DEALER threads, connected to `endpoint`.  */
+static int run_clients (int clients)
+{
+    void *threads[MAX_CLIENTS];
+    for (int i = 0; i != clients; i++)
+        threads[i] = zmq_threadstart (client, NULL);
+    for (int i = 0; i != clients; i++)
+        zmq_threadclose (threads[i]);
+    zmq_ctx_term (ctx);
+    return 0;
+}
+
 int main (int argc, char *argv[])
 {
-    if (argc != 4 && argc != 5) {
+    if (argc < 4 || argc > 6) {
         fprintf (stderr, "usage: router_thr <clients> <message-size> "
-                         "<requests-per-client> [endpoint]\n");
+                         "<requests-per-client> [endpoint [server|clients]]\n");
         return 1;
     }
     int clients = atoi (argv[1]);
     message_size = (size_t) atol (argv[2]);
     requests = atoi (argv[3]);
-    if (clients <= 0 || clients > MAX_CLIENTS || requests <= 0)
+    const char *role = argc == 6 ? argv[5] : "both";
+    if (clients <= 0 || clients > MAX_CLIENTS || requests <= 0
+        || (strcmp (role, "both") != 0 && strcmp (role, "server") != 0
+            && strcmp (role, "clients") != 0))
         return 1;
 
     ctx = zmq_ctx_new ();
+    if (strcmp (role, "clients") == 0) {
+        snprintf (endpoint, sizeof endpoint, "%s", argv[4]);
+        return run_clients (clients);
+    }
     void *router = zmq_socket (ctx, ZMQ_ROUTER);
     int one = 1;
     if (!router || zmq_setsockopt (router, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0
-        || zmq_bind (router, argc == 5 ? argv[4] : "inproc://router_thr") != 0)
+        || zmq_bind (router, argc >= 5 ? argv[4] : "inproc://router_thr") != 0)
         fail ("bind");
     size_t endpoint_size = sizeof endpoint;
     if (zmq_getsockopt (router, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size) != 0)
         fail ("ZMQ_LAST_ENDPOINT");
+    int local_clients = strcmp (role, "both") == 0 ? clients : 0;
+    if (!local_clients) {
+        printf ("endpoint: %s\n", endpoint);
+        fflush (stdout);
+    }
     void *threads[MAX_CLIENTS];
-    for (int i = 0; i != clients; i++)
+    for (int i = 0; i != local_clients; i++)
         threads[i] = zmq_threadstart (client, NULL);
 
     zmq_msg_t id, body;
@@ -108,7 +136,7 @@ int main (int argc, char *argv[])
             || zmq_msg_send (&body, router, 0) < 0)
             fail ("reply");
     }
-    for (int i = 0; i != clients; i++)
+    for (int i = 0; i != local_clients; i++)
         zmq_threadclose (threads[i]);
     unsigned long elapsed = zmq_stopwatch_stop (watch);
     if (elapsed == 0)

@@ -48,7 +48,7 @@ use crate::error::Errno;
 use crate::msg::{Metadata, Msg};
 use crate::options::{Mechanism, SocketOptions};
 use crate::pipe::{pipe_pair, Drained, Limits, Pipe, PipeEvent, PipeId, Read, Refusal};
-use crate::reactor::io_thread::{Flow, Handler, Reactor};
+use crate::reactor::io_thread::{self, Flow, Handler, Reactor};
 use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
 use crate::socket::monitor::{Endpoints, Monitor};
@@ -934,6 +934,7 @@ impl Session {
     /// dropped once the socket has closed its end.
     fn deliver(&mut self, mut msg: Msg) {
         let Some(pipe) = &self.pipe else { return };
+        io_thread::note_delivered();
         if pipe.write_from(&mut msg) == Err(Refusal::Full) {
             self.stalled = Some(msg);
         }
@@ -1049,7 +1050,11 @@ struct Straight<'a>(Option<&'a Pipe>);
 
 impl Inbound for Straight<'_> {
     fn take(&mut self, msg: &mut Msg) -> bool {
-        self.0.is_some_and(|pipe| pipe.write_from(msg) != Err(Refusal::Full))
+        let taken = self.0.is_some_and(|pipe| pipe.write_from(msg) != Err(Refusal::Full));
+        if taken {
+            io_thread::note_delivered();
+        }
+        taken
     }
 }
 
