@@ -934,8 +934,7 @@ impl Session {
     /// dropped once the socket has closed its end.
     fn deliver(&mut self, mut msg: Msg) {
         let Some(pipe) = &self.pipe else { return };
-        io_thread::note_delivered();
-        if pipe.write_from(&mut msg) == Err(Refusal::Full) {
+        if !hand_to_socket(pipe, &mut msg) {
             self.stalled = Some(msg);
         }
     }
@@ -1050,11 +1049,21 @@ struct Straight<'a>(Option<&'a Pipe>);
 
 impl Inbound for Straight<'_> {
     fn take(&mut self, msg: &mut Msg) -> bool {
-        let taken = self.0.is_some_and(|pipe| pipe.write_from(msg) != Err(Refusal::Full));
-        if taken {
+        self.0.is_some_and(|pipe| hand_to_socket(pipe, msg))
+    }
+}
+
+/// Writes a received part into the socket's pipe; `false` (the part left in `msg`)
+/// only when the pipe is full. A part for a socket that closed its end is dropped.
+/// Each part written counts towards the I/O thread's batch (`note_delivered`).
+fn hand_to_socket(pipe: &Pipe, msg: &mut Msg) -> bool {
+    match pipe.write_from(msg) {
+        Ok(()) => {
             io_thread::note_delivered();
+            true
         }
-        taken
+        Err(Refusal::Full) => false,
+        Err(Refusal::Closed) => true,
     }
 }
 
