@@ -1,4 +1,4 @@
-/*  pubsub_thr <subscribers> <message-size> <message-count> <filter> [endpoint]
+/*  pubsub_thr <subscribers> <message-size> <message-count> <filter> [endpoint [role]]
  *
  *  Fan-out throughput: one publisher sends <message-count> messages of
  *  <message-size> bytes (at least 4) to <subscribers> SUB sockets, each in its
@@ -11,7 +11,12 @@
  *  counts its messages exactly, and memory stays bounded.  Otherwise it
  *  distributes exactly as PUB does.  Times from the first send to the last
  *  subscriber's last message.  Default endpoint inproc; a
- *  tcp or ipc endpoint with a wildcard works too.  */
+ *  tcp or ipc endpoint with a wildcard works too.
+ *
+ *  With a role, the two sides run in two processes: "publisher" binds the
+ *  endpoint, prints "endpoint: <bound>" and publishes once every subscription
+ *  is in; "subscribers" connects the SUB threads to that endpoint and times
+ *  from the first message any of them receives to the last.  */
 #include <zmq.h>
 
 #include <stdio.h>
@@ -26,6 +31,8 @@ static int subscriber_count;
 static size_t message_size;
 static int message_count;
 static int filter;
+/* The "subscribers" role: started by whichever subscriber receives first.  */
+static void *first_message_watch;
 
 struct subscriber
 {
@@ -64,6 +71,13 @@ static void subscribe_and_count (void *arg)
     for (int i = 0; i != self->expected; i++) {
         if (zmq_msg_recv (&msg, sub, 0) < 0)
             fail ("zmq_msg_recv");
+        if (i == 0 && __atomic_load_n (&first_message_watch, __ATOMIC_ACQUIRE) == NULL) {
+            void *none = NULL;
+            void *watch = zmq_stopwatch_start ();
+            if (!__atomic_compare_exchange_n (&first_message_watch, &none, watch, 0,
+                                              __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                zmq_stopwatch_stop (watch);
+        }
         if (zmq_msg_size (&msg) != message_size)
             fail ("message of the wrong size");
         if (filter && memcmp (zmq_msg_data (&msg), topic, 4) != 0)
@@ -73,13 +87,54 @@ static void subscribe_and_count (void *arg)
     zmq_close (sub);
 }
 
+static void report (double published)
+{
+    double delivered = filter ? published : published * subscriber_count;
+    printf ("subscribers: %d%s\n", subscriber_count, filter ? " (filtered)" : "");
+    printf ("message size: %d [B]\n", (int) message_size);
+    printf ("message count: %d\n", message_count);
+    printf ("published: %d [msg/s]\n", (int) published);
+    printf ("delivered: %d [msg/s]\n", (int) delivered);
+}
+
+static struct subscriber subscribers[MAX_SUBSCRIBERS];
+static void *threads[MAX_SUBSCRIBERS];
+
+static void start_subscribers (void)
+{
+    for (int i = 0; i != subscriber_count; i++) {
+        subscribers[i].index = i;
+        subscribers[i].expected =
+          filter ? message_count / subscriber_count : message_count;
+        threads[i] = zmq_threadstart (subscribe_and_count, &subscribers[i]);
+    }
+}
+
+/*  The "subscribers" role: only the SUB threads, connected to `endpoint`.  */
+static int run_subscribers (void)
+{
+    start_subscribers ();
+    for (int i = 0; i != subscriber_count; i++)
+        zmq_threadclose (threads[i]);
+    unsigned long elapsed = zmq_stopwatch_stop (first_message_watch);
+    if (elapsed == 0)
+        elapsed = 1;
+    zmq_ctx_term (ctx);
+    report ((double) message_count / (double) elapsed * 1000000);
+    return 0;
+}
+
 int main (int argc, char *argv[])
 {
-    if (argc != 5 && argc != 6) {
+    if (argc < 5 || argc > 7) {
         fprintf (stderr, "usage: pubsub_thr <subscribers> <message-size> "
-                         "<message-count> <filter 0|1> [endpoint]\n");
+                         "<message-count> <filter 0|1> [endpoint [publisher|subscribers]]\n");
         return 1;
     }
+    const char *role = argc == 7 ? argv[6] : "both";
+    if (strcmp (role, "both") != 0 && strcmp (role, "publisher") != 0
+        && strcmp (role, "subscribers") != 0)
+        return 1;
     subscriber_count = atoi (argv[1]);
     message_size = (size_t) atol (argv[2]);
     message_count = atoi (argv[3]);
@@ -94,24 +149,26 @@ int main (int argc, char *argv[])
     }
 
     ctx = zmq_ctx_new ();
+    if (strcmp (role, "subscribers") == 0) {
+        snprintf (endpoint, sizeof endpoint, "%s", argv[5]);
+        return run_subscribers ();
+    }
     void *pub = zmq_socket (ctx, ZMQ_XPUB);
     int one = 1;
     if (!pub || zmq_setsockopt (pub, ZMQ_XPUB_NODROP, &one, sizeof one) != 0
         || zmq_setsockopt (pub, ZMQ_XPUB_VERBOSE, &one, sizeof one) != 0)
         fail ("publisher socket");
-    if (zmq_bind (pub, argc == 6 ? argv[5] : "inproc://pubsub_thr") != 0)
+    if (zmq_bind (pub, argc >= 6 ? argv[5] : "inproc://pubsub_thr") != 0)
         fail ("bind");
     size_t endpoint_size = sizeof endpoint;
     if (zmq_getsockopt (pub, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size) != 0)
         fail ("ZMQ_LAST_ENDPOINT");
-
-    struct subscriber subscribers[MAX_SUBSCRIBERS];
-    void *threads[MAX_SUBSCRIBERS];
-    for (int i = 0; i != subscriber_count; i++) {
-        subscribers[i].index = i;
-        subscribers[i].expected =
-          filter ? message_count / subscriber_count : message_count;
-        threads[i] = zmq_threadstart (subscribe_and_count, &subscribers[i]);
+    int local_subscribers = strcmp (role, "both") == 0;
+    if (local_subscribers)
+        start_subscribers ();
+    else {
+        printf ("endpoint: %s\n", endpoint);
+        fflush (stdout);
     }
     /* Every subscription in: one subscription message per subscriber.  */
     zmq_msg_t msg;
@@ -130,6 +187,15 @@ int main (int argc, char *argv[])
         if (zmq_msg_send (&msg, pub, 0) < 0)
             fail ("zmq_msg_send");
     }
+    if (!local_subscribers) {
+        /* The subscribers' process times the run; the context's termination
+           waits (ZMQ_LINGER is infinite) until every message is out.  */
+        zmq_stopwatch_stop (watch);
+        zmq_msg_close (&msg);
+        zmq_close (pub);
+        zmq_ctx_term (ctx);
+        return 0;
+    }
     for (int i = 0; i != subscriber_count; i++)
         zmq_threadclose (threads[i]);
     unsigned long elapsed = zmq_stopwatch_stop (watch);
@@ -138,13 +204,6 @@ int main (int argc, char *argv[])
     zmq_msg_close (&msg);
     zmq_close (pub);
     zmq_ctx_term (ctx);
-
-    double published = (double) message_count / (double) elapsed * 1000000;
-    double delivered = filter ? published : published * subscriber_count;
-    printf ("subscribers: %d%s\n", subscriber_count, filter ? " (filtered)" : "");
-    printf ("message size: %d [B]\n", (int) message_size);
-    printf ("message count: %d\n", message_count);
-    printf ("published: %d [msg/s]\n", (int) published);
-    printf ("delivered: %d [msg/s]\n", (int) delivered);
+    report ((double) message_count / (double) elapsed * 1000000);
     return 0;
 }

@@ -919,7 +919,7 @@ impl Session {
             // ROUTER_NOTIFY: an empty message says the peer has connected.
             self.deliver(Msg::new());
         }
-        self.pump_out();
+        let _ = self.pump_out();
     }
 
     /// The subscription message (`1`/`0` + topic) a SUBSCRIBE or CANCEL command
@@ -939,15 +939,16 @@ impl Session {
         }
     }
 
-    /// Moves queued messages from the pipe into the protocol's output.
-    fn pump_out(&mut self) {
-        let Some(link) = &mut self.connection else { return };
-        let Some(protocol) = &mut link.protocol else { return };
+    /// Moves queued messages from the pipe into the protocol's output. Returns
+    /// whether it found the pipe drained.
+    fn pump_out(&mut self) -> bool {
+        let Some(link) = &mut self.connection else { return true };
+        let Some(protocol) = &mut link.protocol else { return true };
         if !protocol.is_ready() {
-            return;
+            return false;
         }
         while protocol.pending_output().len() < OUTPUT_BATCH {
-            let Some(pipe) = &self.pipe else { return };
+            let Some(pipe) = &self.pipe else { return true };
             // Read in place, encoded by reference, and released at once (its body may
             // be the application's, whose free function it is waiting for).
             let mut part = Msg::new();
@@ -958,23 +959,25 @@ impl Session {
                         let _ = protocol.send(frame);
                     });
                 }
-                Err(Drained::Empty) => return,
+                Err(Drained::Empty) => return true,
                 Err(Drained::Ended) => {
                     // The socket closed its end and everything it sent is out of the
                     // pipe: linger from now, even if the pipe's Term event is still on
                     // its way (it will find no pipe).
                     self.pipe = None;
                     self.start_lingering(Instant::now());
-                    return;
+                    return true;
                 }
             }
         }
+        false
     }
 
-    /// Writes the protocol's output (after topping it up from the pipe).
+    /// Writes the protocol's output (after topping it up from the pipe), until it
+    /// is all out and the pipe was found empty, or the stream takes no more.
     fn flush(&mut self) -> Result<(), ()> {
         loop {
-            self.pump_out();
+            let drained = self.pump_out();
             let Some(link) = &mut self.connection else { return Ok(()) };
             let Some(protocol) = &mut link.protocol else { return Ok(()) };
             let output = protocol.pending_output();
@@ -983,7 +986,17 @@ impl Session {
             }
             match link.stream.write(output) {
                 Ok(0) => return self.stream_failed(libc::EPIPE),
-                Ok(n) => protocol.consume(n),
+                Ok(n) => {
+                    protocol.consume(n);
+                    if drained && protocol.pending_output().is_empty() {
+                        // Everything the pipe had is out. What the socket queues from
+                        // now on comes with an `ActivateRead` (the pipe is asleep), and
+                        // is sent in the I/O thread's next round, in one batch. Going
+                        // round again here instead chased a streaming writer with a
+                        // `sendto` per dozen messages (three times libzmq's count).
+                        return Ok(());
+                    }
+                }
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(error) => return self.stream_failed(error.raw_os_error().unwrap_or(libc::EIO)),
