@@ -452,6 +452,67 @@ fn large_bodies_are_read_into_their_own_buffer() {
     assert_eq!(connection.read_buffer().len(), 8192);
 }
 
+/// A peer streaming `size`-byte frames, cut wherever a read ends.
+struct Streamer {
+    frame: Vec<u8>,
+    /// Where in `frame` the next read starts.
+    offset: usize,
+}
+
+impl Streamer {
+    fn new(size: usize) -> Streamer {
+        Streamer { frame: frame(false, false, &vec![7; size]), offset: 0 }
+    }
+
+    /// Fills the connection's read buffer, as a full read: the frames it completed.
+    fn fill(&mut self, connection: &mut Connection, now: Instant) -> usize {
+        let buffer = connection.read_buffer();
+        let len = buffer.len();
+        let bytes: Vec<u8> = self.frame.iter().copied().cycle().skip(self.offset).take(len).collect();
+        buffer.copy_from_slice(&bytes);
+        self.offset = (self.offset + len) % self.frame.len();
+        connection.received(len, now).unwrap();
+        events(connection).iter().filter(|event| matches!(event, Event::Message(_))).count()
+    }
+
+    /// Sends the rest of the frame the last read cut: the frames it completed.
+    fn finish(&mut self, connection: &mut Connection, now: Instant) -> usize {
+        if self.offset == 0 {
+            return 0;
+        }
+        let rest = self.frame[self.offset..].to_vec();
+        self.offset = 0;
+        connection.handle_input(&rest, now).unwrap();
+        events(connection).len()
+    }
+}
+
+#[test]
+fn a_stream_of_large_frames_is_read_in_larger_reads() {
+    let now = Instant::now();
+    let mut connection = connected(Config::new(ZMQ_PAIR), "PAIR", now);
+    assert_eq!(connection.read_buffer().len(), 8192);
+    // Hundreds of small frames per read: the buffer is large enough.
+    let mut small = Streamer::new(8);
+    assert_eq!(small.fill(&mut connection, now), 819);
+    assert_eq!(small.finish(&mut connection, now), 1);
+    assert_eq!(connection.read_buffer().len(), 8192);
+    // A short read of large ones: the peer is not streaming.
+    let one = frame(false, false, &[1; 1000]);
+    connection.read_buffer()[..one.len()].copy_from_slice(&one);
+    connection.received(one.len(), now).unwrap();
+    assert_eq!(events(&mut connection).len(), 1);
+    assert_eq!(connection.read_buffer().len(), 8192);
+    // A full read of a few large ones: eight times as much per read from then on,
+    // and the frame cut at the end of the small buffer completes in the large one.
+    let mut large = Streamer::new(1024);
+    assert_eq!(large.fill(&mut connection, now), 7);
+    assert_eq!(connection.read_buffer().len(), 64 * 1024);
+    assert_eq!(large.fill(&mut connection, now), 64);
+    assert_eq!(large.finish(&mut connection, now), 1);
+    assert_eq!(connection.read_buffer().len(), 64 * 1024);
+}
+
 #[test]
 fn zmtp_2_0_peers() {
     let now = Instant::now();
