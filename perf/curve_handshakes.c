@@ -4,21 +4,12 @@
  *  <count> times a fresh CURVE client (PUSH) that connects, delivers one message
  *  and closes. Prints handshakes per second (the whole round: connect, the
  *  four-command CurveZMQ handshake, one message, close).  */
-#include <zmq.h>
-
-#include <stdio.h>
-#include <stdlib.h>
+#include "perf.h"
 
 static const char server_public[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
 static const char server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
 static const char client_public[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
 static const char client_secret[] = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
-
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
 
 int main (int argc, char *argv[])
 {
@@ -37,9 +28,7 @@ int main (int argc, char *argv[])
         || zmq_bind (server, "tcp://127.0.0.1:*") != 0)
         fail ("server");
     char endpoint[256];
-    size_t size = sizeof endpoint;
-    if (zmq_getsockopt (server, ZMQ_LAST_ENDPOINT, endpoint, &size) != 0)
-        fail ("ZMQ_LAST_ENDPOINT");
+    bound_endpoint (server, endpoint, sizeof endpoint);
 
     void *watch = zmq_stopwatch_start ();
     for (int i = 0; i < count; i++) {

@@ -9,16 +9,12 @@
  *
  *  With PERF_CURVE=1 in the environment, the PULL is a CURVE server and the PUSH
  *  its client (fixed test keys): every message is encrypted and authenticated.  */
-#include <zmq.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "perf.h"
 
 static size_t message_size;
 /* Where the connecting thread goes: the bound endpoint as ZMQ_LAST_ENDPOINT gives it. */
 static char endpoint[256];
-static int message_count;
+static long message_count;
 
 static const char server_public[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
 static const char server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
@@ -42,26 +38,13 @@ static void secure (void *socket, int server)
     }
 }
 
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
-
 static void sender (void *ctx)
 {
     void *push = zmq_socket (ctx, ZMQ_PUSH);
     secure (push, 0);
     if (!push || zmq_connect (push, endpoint) != 0)
         fail ("sender connect");
-    for (int i = 0; i != message_count; i++) {
-        zmq_msg_t msg;
-        if (zmq_msg_init_size (&msg, message_size) != 0)
-            fail ("zmq_msg_init_size");
-        memset (zmq_msg_data (&msg), 'x', message_size);
-        if (zmq_msg_send (&msg, push, 0) < 0)
-            fail ("zmq_msg_send");
-    }
+    send_messages (push, message_count, message_size);
     zmq_close (push);
 }
 
@@ -72,7 +55,7 @@ int main (int argc, char *argv[])
         return 1;
     }
     message_size = (size_t) atol (argv[1]);
-    message_count = atoi (argv[2]);
+    message_count = atol (argv[2]);
     if (message_count <= 0)
         return 1;
 
@@ -82,35 +65,12 @@ int main (int argc, char *argv[])
     secure (pull, 1);
     if (!pull || zmq_bind (pull, bind_to) != 0)
         fail ("bind");
-    size_t endpoint_size = sizeof endpoint;
-    if (zmq_getsockopt (pull, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size) != 0)
-        fail ("ZMQ_LAST_ENDPOINT");
+    bound_endpoint (pull, endpoint, sizeof endpoint);
     void *thread = zmq_threadstart (sender, ctx);
-
-    zmq_msg_t msg;
-    zmq_msg_init (&msg);
-    if (zmq_msg_recv (&msg, pull, 0) < 0)
-        fail ("zmq_msg_recv");
-    void *watch = zmq_stopwatch_start ();
-    for (int i = 1; i != message_count; i++) {
-        if (zmq_msg_recv (&msg, pull, 0) < 0)
-            fail ("zmq_msg_recv");
-        if (zmq_msg_size (&msg) != message_size)
-            fail ("message of the wrong size");
-    }
-    unsigned long elapsed = zmq_stopwatch_stop (watch);
-    if (elapsed == 0)
-        elapsed = 1;
-    zmq_msg_close (&msg);
+    unsigned long elapsed = receive_messages (pull, message_count, message_size);
     zmq_threadclose (thread);
     zmq_close (pull);
     zmq_ctx_term (ctx);
-
-    double throughput = (double) (message_count - 1) / (double) elapsed * 1000000;
-    double megabits = throughput * (double) message_size * 8 / 1000000;
-    printf ("message size: %d [B]\n", (int) message_size);
-    printf ("message count: %d\n", message_count);
-    printf ("mean throughput: %d [msg/s]\n", (int) throughput);
-    printf ("mean throughput: %.3f [Mb/s]\n", megabits);
+    print_throughput (message_count, message_size, elapsed);
     return 0;
 }

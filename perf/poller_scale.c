@@ -13,11 +13,9 @@
  *
  *  Each pair is two sockets, each with a descriptor: keep 2 * <pairs> below the
  *  process's descriptor limit (ulimit -n).  */
-#include <zmq.h>
+#include "perf.h"
 
 #include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 
 typedef struct
@@ -34,12 +32,6 @@ static int (*poller_destroy) (void **);
 static int (*poller_add) (void *, void *, void *, short);
 static int (*poller_wait) (void *, poller_event_t *, long);
 static int (*poller_wait_all) (void *, poller_event_t *, int, long);
-
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
 
 static double now_us (void)
 {

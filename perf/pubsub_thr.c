@@ -17,11 +17,7 @@
  *  endpoint, prints "endpoint: <bound>" and publishes once every subscription
  *  is in; "subscribers" connects the SUB threads to that endpoint and times
  *  from the first message any of them receives to the last.  */
-#include <zmq.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "perf.h"
 
 #define MAX_SUBSCRIBERS 64
 
@@ -39,12 +35,6 @@ struct subscriber
     int index;
     int expected;
 };
-
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
 
 static void topic_of (int index, char topic[4])
 {
@@ -160,16 +150,12 @@ int main (int argc, char *argv[])
         fail ("publisher socket");
     if (zmq_bind (pub, argc >= 6 ? argv[5] : "inproc://pubsub_thr") != 0)
         fail ("bind");
-    size_t endpoint_size = sizeof endpoint;
-    if (zmq_getsockopt (pub, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size) != 0)
-        fail ("ZMQ_LAST_ENDPOINT");
+    bound_endpoint (pub, endpoint, sizeof endpoint);
     int local_subscribers = strcmp (role, "both") == 0;
     if (local_subscribers)
         start_subscribers ();
-    else {
-        printf ("endpoint: %s\n", endpoint);
-        fflush (stdout);
-    }
+    else
+        announce_endpoint (endpoint);
     /* Every subscription in: one subscription message per subscriber.  */
     zmq_msg_t msg;
     zmq_msg_init (&msg);

@@ -2,19 +2,9 @@
  *
  *  The timing half of a two-process latency run, as libzmq's perf tool of the
  *  same name: a REQ socket connects to local_lat, makes <roundtrip-count>
- *  round trips of <message-size> bytes and prints the mean one-way latency
- *  (half the mean round trip).  */
-#include <zmq.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
+ *  round trips of <message-size> bytes (inproc_lat's loop, in perf.h) and
+ *  prints the mean one-way latency (half the mean round trip).  */
+#include "perf.h"
 
 int main (int argc, char *argv[])
 {
@@ -31,28 +21,9 @@ int main (int argc, char *argv[])
     void *req = zmq_socket (ctx, ZMQ_REQ);
     if (!req || zmq_connect (req, argv[1]) != 0)
         fail ("connect");
-    zmq_msg_t msg;
-    if (zmq_msg_init_size (&msg, message_size) != 0)
-        fail ("zmq_msg_init_size");
-    memset (zmq_msg_data (&msg), 'l', message_size);
-
-    void *watch = zmq_stopwatch_start ();
-    for (long i = 0; i != roundtrip_count; i++) {
-        if (zmq_msg_send (&msg, req, 0) < 0)
-            fail ("zmq_msg_send");
-        if (zmq_msg_recv (&msg, req, 0) < 0)
-            fail ("zmq_msg_recv");
-        if (zmq_msg_size (&msg) != message_size)
-            fail ("reply of the wrong size");
-    }
-    unsigned long elapsed = zmq_stopwatch_stop (watch);
-    zmq_msg_close (&msg);
+    unsigned long elapsed = time_round_trips (req, roundtrip_count, message_size);
     zmq_close (req);
     zmq_ctx_term (ctx);
-
-    double latency = (double) elapsed / (double) (roundtrip_count * 2);
-    printf ("message size: %d [B]\n", (int) message_size);
-    printf ("roundtrip count: %ld\n", roundtrip_count);
-    printf ("average latency: %.3f [us]\n", latency);
+    print_latency (roundtrip_count, message_size, elapsed);
     return 0;
 }

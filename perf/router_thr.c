@@ -13,11 +13,7 @@
  *  With a role, the two sides run in two processes, as libzmq's local_thr and
  *  remote_thr do: "server" binds the endpoint, prints "endpoint: <bound>" and
  *  answers; "clients" connects the DEALER threads to that endpoint.  */
-#include <zmq.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "perf.h"
 
 #define MAX_CLIENTS 64
 #define WINDOW 100
@@ -27,22 +23,6 @@ static char endpoint[256];
 static size_t message_size;
 static int requests;
 
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
-
-static void send_request (void *dealer)
-{
-    zmq_msg_t msg;
-    if (zmq_msg_init_size (&msg, message_size) != 0)
-        fail ("zmq_msg_init_size");
-    memset (zmq_msg_data (&msg), 'r', message_size);
-    if (zmq_msg_send (&msg, dealer, 0) < 0)
-        fail ("request");
-}
-
 static void client (void *unused)
 {
     (void) unused;
@@ -51,7 +31,7 @@ static void client (void *unused)
         fail ("client connect");
     int sent = 0;
     while (sent != requests && sent != WINDOW) {
-        send_request (dealer);
+        send_messages (dealer, 1, message_size);
         sent++;
     }
     zmq_msg_t reply;
@@ -62,7 +42,7 @@ static void client (void *unused)
         if (zmq_msg_size (&reply) != message_size)
             fail ("reply of the wrong size");
         if (sent != requests) {
-            send_request (dealer);
+            send_messages (dealer, 1, message_size);
             sent++;
         }
     }
@@ -108,14 +88,10 @@ int main (int argc, char *argv[])
     if (!router || zmq_setsockopt (router, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0
         || zmq_bind (router, argc >= 5 ? argv[4] : "inproc://router_thr") != 0)
         fail ("bind");
-    size_t endpoint_size = sizeof endpoint;
-    if (zmq_getsockopt (router, ZMQ_LAST_ENDPOINT, endpoint, &endpoint_size) != 0)
-        fail ("ZMQ_LAST_ENDPOINT");
+    bound_endpoint (router, endpoint, sizeof endpoint);
     int local_clients = strcmp (role, "both") == 0 ? clients : 0;
-    if (!local_clients) {
-        printf ("endpoint: %s\n", endpoint);
-        fflush (stdout);
-    }
+    if (!local_clients)
+        announce_endpoint (endpoint);
     void *threads[MAX_CLIENTS];
     for (int i = 0; i != local_clients; i++)
         threads[i] = zmq_threadstart (client, NULL);

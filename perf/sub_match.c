@@ -9,11 +9,7 @@
  *  all those it wanted).  Nothing is dropped: subscriptions go up with no
  *  high-water mark (a SUB drops those that find its pipe full), and messages
  *  come down with ZMQ_XPUB_NODROP, the publisher waiting for room.  */
-#include <zmq.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "perf.h"
 
 #define TOPIC_SIZE 13
 #define MESSAGE_SIZE 32
@@ -21,12 +17,6 @@
 static void *ctx;
 static int subscriptions;
 static int message_count;
-
-static void fail (const char *what)
-{
-    fprintf (stderr, "%s: %s\n", what, zmq_strerror (zmq_errno ()));
-    exit (1);
-}
 
 /* "topic-0000042" for a subscribed topic, "other-0000042" for one nobody wants. */
 static void topic (char *out, int n, int wanted)
