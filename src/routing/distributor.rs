@@ -54,17 +54,7 @@ impl Distributor {
 
     /// Adds a pipe: active at once, or from the end of the message being sent.
     pub fn attach(&mut self, pipe: Pipe) {
-        let position = self.pipes.len();
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                self.positions[slot] = position;
-                slot
-            }
-            None => {
-                self.positions.push(position);
-                self.positions.len() - 1
-            }
-        };
+        let slot = super::store_reusing(&mut self.positions, &mut self.free_slots, self.pipes.len());
         self.index.insert(pipe.id(), slot);
         self.pipes.push(pipe);
         self.slots.push(slot);

@@ -12,6 +12,22 @@ pub mod upstream;
 
 use crate::pipe::{Pipe, PipeId};
 
+/// Stores `value` in a slot of `items` that `free` lists (its last), or in a new
+/// one at the end; returns the slot. The arenas here (trie nodes, the
+/// distributor's positions) reuse what was freed rather than grow.
+fn store_reusing<T>(items: &mut Vec<T>, free: &mut Vec<usize>, value: T) -> usize {
+    match free.pop() {
+        Some(slot) => {
+            items[slot] = value;
+            slot
+        }
+        None => {
+            items.push(value);
+            items.len() - 1
+        }
+    }
+}
+
 /// Pipes kept with the active ones first, as libzmq's `array_t` with an active prefix.
 #[derive(Debug, Default)]
 struct ActiveSet {

@@ -158,16 +158,7 @@ impl<V: Slot> Trie<V> {
     /// A new node under `parent` (not yet in its table).
     fn alloc(&mut self, parent: usize, label: &[u8]) -> usize {
         let fresh = Node { parent: parent as u32, label: label.into(), ..Node::default() };
-        match self.free.pop() {
-            Some(index) => {
-                self.nodes[index] = fresh;
-                index
-            }
-            None => {
-                self.nodes.push(fresh);
-                self.nodes.len() - 1
-            }
-        }
+        super::store_reusing(&mut self.nodes, &mut self.free, fresh)
     }
 
     /// The node where `topic` ends, made if need be (splitting a label that goes
