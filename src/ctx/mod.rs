@@ -19,7 +19,9 @@ use core::ffi::c_int;
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
+use once_cell::sync::OnceCell;
 use parking_lot::{Condvar, Mutex};
 
 pub use inproc::{InprocPeer, SocketId};
@@ -28,6 +30,7 @@ pub use options::ContextOptions;
 use crate::error::{Errno, Result};
 use crate::pipe::Pipe;
 use crate::reactor::io_thread::{IoHandle, IoThread};
+use crate::reactor::workload::Workload;
 use crate::socket::mailbox::{Command, Mailbox};
 
 /// A ZeroMQ context.
@@ -42,11 +45,19 @@ struct Shared {
     sockets_closed: Condvar,
     /// The process that made the context (a child of `fork` has another).
     pid: u32,
+    /// The I/O threads' workloads, once they started: read, without the state's
+    /// lock, by every socket about to wait.
+    io_workloads: OnceCell<Vec<Arc<Workload>>>,
 }
 
 impl Default for Shared {
     fn default() -> Shared {
-        Shared { state: Mutex::default(), sockets_closed: Condvar::new(), pid: std::process::id() }
+        Shared {
+            state: Mutex::default(),
+            sockets_closed: Condvar::new(),
+            pid: std::process::id(),
+            io_workloads: OnceCell::new(),
+        }
     }
 }
 
@@ -189,8 +200,15 @@ impl Context {
         if count == 0 {
             return Err(Errno::EMTHREAD);
         }
+        self.shared.io_workloads.get_or_init(|| state.io_threads.iter().map(IoThread::workload).collect());
         state.next_io_thread = (state.next_io_thread + 1) % count;
         Ok(state.io_threads[state.next_io_thread].handle())
+    }
+
+    /// Whether, at `now`, one of the context's I/O threads is saturated (see
+    /// `reactor::workload`).
+    pub(crate) fn io_saturated(&self, now: Instant) -> bool {
+        self.shared.io_workloads.get().is_some_and(|workloads| workloads.iter().any(|w| w.saturated(now)))
     }
 
     /// Registers a new socket: `ETERM` after a shutdown or in a child of `fork` (the

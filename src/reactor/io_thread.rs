@@ -18,6 +18,7 @@ use mio::event::{Event, Source};
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
 use parking_lot::Mutex;
 
+use super::workload::Workload;
 use crate::pipe::{PipeEvent, PipeId, PipeOwner};
 
 /// Work for the I/O thread.
@@ -320,6 +321,7 @@ pub struct IoThread {
     /// the context sets its `IoThread`s aside, so what the thread held (its handlers,
     /// timers, buffers) is still held rather than orphaned.
     _state: Arc<Mutex<Loop>>,
+    workload: Arc<Workload>,
 }
 
 /// What an I/O thread works with.
@@ -329,6 +331,7 @@ struct Loop {
     /// The jobs being run (swapped with the inbox's, to keep both buffers).
     jobs: Vec<Job>,
     reactor: Reactor,
+    workload: Arc<Workload>,
 }
 
 impl core::fmt::Debug for IoThread {
@@ -357,19 +360,26 @@ impl IoThread {
             handle: handle.clone(),
             stopping: false,
         };
+        let workload = Arc::new(Workload::default());
         let state = Arc::new(Mutex::new(Loop {
             poll,
             events: Events::with_capacity(256),
             jobs: Vec::new(),
             reactor,
+            workload: Arc::clone(&workload),
         }));
         let theirs = Arc::clone(&state);
         let thread = std::thread::Builder::new().name(name).spawn(move || run(&mut theirs.lock()))?;
-        Ok(IoThread { handle, thread: Some(thread), _state: state })
+        Ok(IoThread { handle, thread: Some(thread), _state: state, workload })
     }
 
     pub fn handle(&self) -> IoHandle {
         self.handle.clone()
+    }
+
+    /// Whether the thread is saturated, for waiting sockets to read.
+    pub fn workload(&self) -> Arc<Workload> {
+        Arc::clone(&self.workload)
     }
 
     /// Asks every handler to finish, lets them (lingering connections flush per
@@ -392,6 +402,7 @@ impl IoThread {
 /// failed poll) here, on the thread.
 fn run(state: &mut Loop) {
     serve(state);
+    state.workload.may_sleep();
     let inbox = Arc::clone(&state.reactor.handle.inbox);
     // Jobs posted from now on are dropped as they come; those left are dropped here,
     // outside the lock.
@@ -406,8 +417,9 @@ fn run(state: &mut Loop) {
 }
 
 fn serve(state: &mut Loop) {
-    let Loop { poll, events, jobs, reactor } = state;
+    let Loop { poll, events, jobs, reactor, workload } = state;
     let inbox = Arc::clone(&reactor.handle.inbox);
+    workload.working_from(Instant::now());
     loop {
         if delivered_a_batch() {
             // The round handed a batch to application threads: they are offered the
@@ -420,11 +432,17 @@ fn serve(state: &mut Loop) {
             std::thread::yield_now();
         }
         let mut timeout = reactor.timers.first().map(|&(at, _)| at.saturating_duration_since(Instant::now()));
-        if inbox.about_to_sleep() {
+        let may_sleep = !inbox.about_to_sleep();
+        if may_sleep {
+            workload.may_sleep();
+        } else {
             timeout = Some(Duration::ZERO);
         }
         let polled = poll.poll(events, timeout);
         inbox.awake();
+        if may_sleep {
+            workload.working_from(Instant::now());
+        }
         if let Err(error) = polled {
             if error.kind() != io::ErrorKind::Interrupted {
                 return;
@@ -541,6 +559,33 @@ mod tests {
             finished.recv_timeout(Duration::from_secs(5)).expect("every job runs");
         }
         thread.stop();
+    }
+
+    /// A thread busy with work since its last poll is saturated; one back in its
+    /// poll with nothing to do is not.
+    #[test]
+    fn the_workload_follows_the_thread() {
+        let thread = IoThread::start("test-io".into()).unwrap();
+        let workload = thread.workload();
+        let (started, running) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        thread.handle().post(move |_| {
+            let _ = started.send(());
+            let _ = released.recv_timeout(Duration::from_secs(10));
+        });
+        running.recv_timeout(Duration::from_secs(5)).expect("the job runs");
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(workload.saturated(Instant::now()), "working since its poll");
+        release.send(()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while workload.saturated(Instant::now()) {
+            assert!(Instant::now() < deadline, "the idle thread is back in its poll");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(!workload.saturated(Instant::now()), "asleep with nothing to do");
+        thread.stop();
+        assert!(!workload.saturated(Instant::now() + Duration::from_secs(1)), "ended");
     }
 
     #[test]

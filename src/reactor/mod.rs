@@ -5,3 +5,4 @@ pub mod epoll;
 pub mod io_thread;
 pub mod poll;
 pub mod signaler;
+pub mod workload;

@@ -159,12 +159,18 @@ impl Mailbox {
     }
 
     /// Waits until a command came after `seen` (a [`Mailbox::sent`] reading) or
-    /// `timeout` passes (`None`: forever): spins briefly, then sleeps. `EINTR` when a
-    /// signal handler interrupted the sleep (not for thread-safe sockets, whose
-    /// waits libzmq does not interrupt either).
-    pub fn wait(&self, timeout: Option<Duration>, seen: u64) -> Result<()> {
+    /// `timeout` passes (`None`: forever): spins briefly (longer when `io_saturated`
+    /// says an I/O thread of the context is), then sleeps. `EINTR` when a signal
+    /// handler interrupted the sleep (not for thread-safe sockets, whose waits libzmq
+    /// does not interrupt either).
+    pub fn wait(
+        &self,
+        timeout: Option<Duration>,
+        seen: u64,
+        io_saturated: impl FnOnce(Instant) -> bool,
+    ) -> Result<()> {
         let start = Instant::now();
-        let budget = self.spin_budget.budget();
+        let budget = self.spin_budget.budget(io_saturated(start));
         let spin = timeout.map_or(budget, |timeout| timeout.min(budget));
         let news = || self.sent() != seen || self.has_pending();
         if super::pacing::spin(spin, news) {
@@ -284,7 +290,7 @@ mod tests {
     fn wait_returns_for_a_command_from_another_thread() {
         for thread_safe in [false, true] {
             let mailbox = std::sync::Arc::new(Mailbox::new(thread_safe).unwrap());
-            assert!(mailbox.wait(Some(Duration::from_millis(1)), mailbox.sent()).is_ok());
+            assert!(mailbox.wait(Some(Duration::from_millis(1)), mailbox.sent(), |_| false).is_ok());
             assert!(!mailbox.has_pending());
             let seen = mailbox.sent();
             let remote = std::sync::Arc::clone(&mailbox);
@@ -292,7 +298,7 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(20));
                 remote.send(Command::Stop);
             });
-            mailbox.wait(Some(Duration::from_secs(10)), seen).unwrap();
+            mailbox.wait(Some(Duration::from_secs(10)), seen, |_| false).unwrap();
             assert!(mailbox.has_pending());
             sender.join().unwrap();
         }
@@ -307,7 +313,7 @@ mod tests {
                 let mailbox = std::sync::Arc::clone(&mailbox);
                 std::thread::spawn(move || {
                     let start = Instant::now();
-                    mailbox.wait(Some(Duration::from_secs(10)), seen).unwrap();
+                    mailbox.wait(Some(Duration::from_secs(10)), seen, |_| false).unwrap();
                     start.elapsed()
                 })
             })
@@ -327,7 +333,7 @@ mod tests {
         let seen = mailbox.sent();
         mailbox.send(Command::Stop);
         let start = Instant::now();
-        mailbox.wait(Some(Duration::from_secs(10)), seen).unwrap();
+        mailbox.wait(Some(Duration::from_secs(10)), seen, |_| false).unwrap();
         assert!(start.elapsed() < Duration::from_secs(5));
     }
 }

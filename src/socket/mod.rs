@@ -258,7 +258,7 @@ impl Socket {
                 _ => return Err(Errno::EAGAIN),
             },
         };
-        self.inner.mailbox.wait(timeout, seen)
+        self.inner.mailbox.wait(timeout, seen, |now| self.inner.context.io_saturated(now))
     }
 
     /// zmq_bind(3): inproc, tcp, ipc, ws, and udp (DISH and DGRAM).

@@ -66,6 +66,11 @@ pub(crate) fn gather(until: Option<Instant>) {
 /// delivering a stream) spins for twice the usual wait, and so is not put to sleep
 /// at all; one whose waits are longer (an idle socket) spins only the floor, and
 /// sleeps at once after it.
+///
+/// While an I/O thread is saturated, a waiter spins up to [`SATURATED_SPIN`]
+/// whatever its usual wait: that thread would be the one to wake it, and a wake-up
+/// costs the bottleneck some 10 to 15 µs (see `reactor::workload`). Paired runs of
+/// ROUTER-DEALER over tcp: +18%; the other rows within noise (BENCHMARKS.md).
 #[derive(Debug)]
 pub(crate) struct SpinBudget {
     /// A moving average of the waits that news ended, in nanoseconds (`u64::MAX`
@@ -79,6 +84,10 @@ const MIN_SPIN: Duration = Duration::from_micros(20);
 /// The most a waiter spins.
 const MAX_SPIN: Duration = Duration::from_micros(200);
 
+/// How long a waiter spins while an I/O thread is saturated: most waits for its
+/// deliveries are shorter.
+const SATURATED_SPIN: Duration = Duration::from_micros(400);
+
 impl Default for SpinBudget {
     fn default() -> SpinBudget {
         SpinBudget { usual_wait: AtomicU64::new(u64::MAX) }
@@ -86,8 +95,11 @@ impl Default for SpinBudget {
 }
 
 impl SpinBudget {
-    /// How long to spin now.
-    pub fn budget(&self) -> Duration {
+    /// How long to spin now, `io_saturated` or not.
+    pub fn budget(&self, io_saturated: bool) -> Duration {
+        if io_saturated {
+            return SATURATED_SPIN;
+        }
         let usual = self.usual_wait.load(Ordering::Relaxed);
         if usual > duration_nanos(MAX_SPIN) / 2 {
             return MIN_SPIN;
@@ -159,19 +171,20 @@ mod tests {
     #[test]
     fn the_spin_follows_waits_that_a_spin_can_catch() {
         let budget = SpinBudget::default();
-        assert_eq!(budget.budget(), MIN_SPIN, "nothing known yet");
+        assert_eq!(budget.budget(false), MIN_SPIN, "nothing known yet");
         for _ in 0..16 {
             budget.record(Duration::from_micros(60));
         }
-        assert_eq!(budget.budget(), Duration::from_micros(120), "twice the usual wait");
+        assert_eq!(budget.budget(false), Duration::from_micros(120), "twice the usual wait");
         for _ in 0..16 {
             budget.record(Duration::from_micros(5));
         }
-        assert_eq!(budget.budget(), MIN_SPIN, "never below the floor");
+        assert_eq!(budget.budget(false), MIN_SPIN, "never below the floor");
         for _ in 0..16 {
             budget.record(Duration::from_millis(50));
         }
-        assert_eq!(budget.budget(), MIN_SPIN, "waits too long to catch: sleep soon");
+        assert_eq!(budget.budget(false), MIN_SPIN, "waits too long to catch: sleep soon");
+        assert_eq!(budget.budget(true), SATURATED_SPIN, "but not while an I/O thread is saturated");
     }
 
     #[test]
