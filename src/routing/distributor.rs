@@ -173,16 +173,39 @@ impl Distributor {
         }
         // Sent, or lost where there was no room: the caller's part is gone either way.
         drop(msg.take());
+        self.sent_part(more);
+    }
+
+    /// Sends a part to the matching pipes if every one of them has room, else to none
+    /// and returns `false`, the part left in `msg` (`ZMQ_XPUB_NODROP`); the full pipes
+    /// will say when they have room again. A single matching pipe (a filtered
+    /// publisher's usual case) is written at once: its write checks for room itself,
+    /// under the one lock.
+    pub fn send_to_matching_if_room(&mut self, msg: &mut Msg) -> bool {
+        if self.matching == 1 {
+            let more = msg.more();
+            if self.pipes[0].write_from(msg).is_err() {
+                return false;
+            }
+            self.sent_part(more);
+            return true;
+        }
+        if !self.matching_have_room() {
+            return false;
+        }
+        self.send_to_matching(msg);
+        true
+    }
+
+    fn matching_have_room(&self) -> bool {
+        self.pipes[..self.matching].iter().all(Pipe::check_write)
+    }
+
+    fn sent_part(&mut self, more: bool) {
         if !more {
             self.active = self.eligible;
         }
         self.more = more;
-    }
-
-    /// Whether every matching pipe has room (`ZMQ_XPUB_NODROP`); the full ones will
-    /// say when they have room again.
-    pub fn matching_have_room(&self) -> bool {
-        self.pipes[..self.matching].iter().all(Pipe::check_write)
     }
 
     /// Every pipe.
@@ -243,6 +266,36 @@ mod tests {
         dist.send_to_all(&mut part(b"3", false));
         assert_eq!(drain(&full_in), [b"3".to_vec()]);
         assert_eq!(drain(&free_in), [b"1".to_vec(), b"2a".to_vec(), b"2b".to_vec(), b"3".to_vec()]);
+    }
+
+    #[test]
+    fn without_room_in_every_matching_pipe_nothing_is_sent_and_the_part_is_kept() {
+        let (full_out, full_in) = pipe_pair([Limits::bounded(1), Limits::default()]);
+        let (free_out, free_in) = pipe_pair([Limits::default(); 2]);
+        let (full_id, free_id) = (full_out.id(), free_out.id());
+        let mut dist = Distributor::default();
+        dist.attach(full_out);
+        dist.attach(free_out);
+        let both = |dist: &mut Distributor| {
+            dist.unmatch();
+            dist.mark_matching(full_id);
+            dist.mark_matching(free_id);
+        };
+        both(&mut dist);
+        assert!(dist.send_to_matching_if_room(&mut part(b"1", false)));
+        both(&mut dist);
+        let mut second = part(b"2", false);
+        assert!(!dist.send_to_matching_if_room(&mut second), "one of two pipes is full");
+        // One matching pipe: its own write finds it full.
+        dist.unmatch();
+        dist.mark_matching(full_id);
+        assert!(!dist.send_to_matching_if_room(&mut second));
+        assert_eq!(second.data(), b"2", "a refused part stays with the caller");
+        assert_eq!(drain(&full_in), [b"1".to_vec()]);
+        assert!(dist.send_to_matching_if_room(&mut second), "room again once read");
+        assert_eq!(drain(&full_in), [b"2".to_vec()]);
+        assert_eq!(drain(&free_in), [b"1".to_vec()]);
+        assert_eq!(dist.pipes().len(), 2, "no pipe left its place");
     }
 
     /// Every attached pipe is found where it is.

@@ -97,10 +97,11 @@ impl Pattern for Radio {
         for &pipe in self.members.members(group).iter().chain(&self.unfiltered) {
             self.dist.mark_matching(pipe);
         }
-        if !self.lossy && !self.dist.matching_have_room() {
+        if self.lossy {
+            self.dist.send_to_matching(msg);
+        } else if !self.dist.send_to_matching_if_room(msg) {
             return Err(Errno::EAGAIN);
         }
-        self.dist.send_to_matching(msg);
         Ok(())
     }
 

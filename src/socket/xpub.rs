@@ -208,10 +208,11 @@ impl Pattern for XPub {
             // Whatever a refused attempt matched is matched again.
             self.match_pipes(msg.data());
         }
-        if !self.lossy && !self.dist.matching_have_room() {
+        if self.lossy {
+            self.dist.send_to_matching(msg);
+        } else if !self.dist.send_to_matching_if_room(msg) {
             return Err(Errno::EAGAIN);
         }
-        self.dist.send_to_matching(msg);
         if !more {
             self.dist.unmatch();
         }
