@@ -50,9 +50,16 @@ const WAKER: Token = Token(usize::MAX);
 /// CPU before it may sleep (see `serve`). A ping-pong delivers one per round.
 const BATCH_DELIVERED: u32 = 4;
 
+/// Parts a round takes from application threads from which the thread offers the
+/// CPU before it may sleep: a sender is streaming to it. A ping-pong takes one or
+/// two per round; 16 still slowed `ipc_lat` in some runs, 64 did not.
+const BATCH_TAKEN: u32 = 64;
+
 thread_local! {
     /// Parts this thread delivered to sockets since its round began.
     static DELIVERED: Cell<u32> = const { Cell::new(0) };
+    /// Parts this thread took from sockets since its round began.
+    static TAKEN: Cell<u32> = const { Cell::new(0) };
 }
 
 /// A handler delivered a part to its socket (counted towards [`BATCH_DELIVERED`]).
@@ -60,10 +67,17 @@ pub(crate) fn note_delivered() {
     DELIVERED.set(DELIVERED.get().saturating_add(1));
 }
 
-/// Whether this thread delivered a batch since the last call (which starts a new
-/// count).
-fn delivered_a_batch() -> bool {
-    DELIVERED.replace(0) >= BATCH_DELIVERED
+/// A handler took a part its socket sent (counted towards [`BATCH_TAKEN`]).
+pub(crate) fn note_taken() {
+    TAKEN.set(TAKEN.get().saturating_add(1));
+}
+
+/// Whether this thread delivered or took a batch since the last call (which starts
+/// new counts).
+fn moved_a_batch() -> bool {
+    let delivered = DELIVERED.replace(0) >= BATCH_DELIVERED;
+    let taken = TAKEN.replace(0) >= BATCH_TAKEN;
+    delivered || taken
 }
 
 /// The shared door into an I/O thread.
@@ -421,14 +435,16 @@ fn serve(state: &mut Loop) {
     let inbox = Arc::clone(&reactor.handle.inbox);
     workload.working_from(Instant::now());
     loop {
-        if delivered_a_batch() {
-            // The round handed a batch to application threads: they are offered the
-            // CPU before this thread may sleep. On a machine with more busy threads
-            // than CPUs they then run at once and queue their answers, which the next
-            // round takes in one batch. Sleeping at once had this thread woken (at
-            // some ten microseconds to its waker) for every few messages instead:
-            // ROUTER-DEALER with its peers in another process made 3 times fewer
-            // round trips (BENCHMARKS.md).
+        if moved_a_batch() {
+            // The round handed a batch to application threads, or took one from them:
+            // they are offered the CPU before this thread may sleep. On a machine with
+            // more busy threads than CPUs they then run at once and queue their
+            // answers, or their next messages, which the next round takes in one
+            // batch. Sleeping at once had this thread woken (at 10 to 15 µs to its
+            // waker, and a preemption when both share a CPU) for every few messages
+            // instead: ROUTER-DEALER with its peers in another process made 3 times
+            // fewer round trips, and a publisher in another process than its
+            // subscribers woke its I/O thread 19 000 times a second (BENCHMARKS.md).
             std::thread::yield_now();
         }
         let mut timeout = reactor.timers.first().map(|&(at, _)| at.saturating_duration_since(Instant::now()));
@@ -589,21 +605,30 @@ mod tests {
     }
 
     #[test]
-    fn only_a_batch_of_deliveries_counts_and_each_round_starts_afresh() {
-        assert!(!delivered_a_batch());
+    fn only_a_batch_either_way_counts_and_each_round_starts_afresh() {
+        for (note, batch) in [(note_delivered as fn(), BATCH_DELIVERED), (note_taken, BATCH_TAKEN)] {
+            assert!(!moved_a_batch());
+            for _ in 1..batch {
+                note();
+            }
+            assert!(!moved_a_batch(), "fewer than a batch: a ping-pong");
+            for _ in 1..batch {
+                note();
+            }
+            assert!(!moved_a_batch(), "the earlier round's count was dropped");
+            for _ in 0..batch {
+                note();
+            }
+            assert!(moved_a_batch());
+            assert!(!moved_a_batch(), "counted once");
+        }
         for _ in 1..BATCH_DELIVERED {
             note_delivered();
         }
-        assert!(!delivered_a_batch(), "fewer than a batch: a ping-pong");
-        for _ in 1..BATCH_DELIVERED {
-            note_delivered();
+        for _ in 1..BATCH_TAKEN {
+            note_taken();
         }
-        assert!(!delivered_a_batch(), "the earlier round's count was dropped");
-        for _ in 0..BATCH_DELIVERED {
-            note_delivered();
-        }
-        assert!(delivered_a_batch());
-        assert!(!delivered_a_batch(), "taken");
+        assert!(!moved_a_batch(), "the two counts are not added up");
     }
 
     #[test]

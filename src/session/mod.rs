@@ -940,7 +940,8 @@ impl Session {
     }
 
     /// Moves queued messages from the pipe into the protocol's output. Returns
-    /// whether it found the pipe drained.
+    /// whether it found the pipe drained. Each part taken counts towards the I/O
+    /// thread's batch (`note_taken`).
     fn pump_out(&mut self) -> bool {
         let Some(link) = &mut self.connection else { return true };
         let Some(protocol) = &mut link.protocol else { return true };
@@ -954,6 +955,7 @@ impl Session {
             let mut part = Msg::new();
             match pipe.read_into(&mut part) {
                 Ok(()) => {
+                    io_thread::note_taken();
                     // Refused only before the handshake, checked above.
                     self.translator.outgoing(&part, |frame| {
                         let _ = protocol.send(frame);
