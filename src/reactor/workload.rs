@@ -12,6 +12,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::util::duration::saturating_nanos;
+
 /// How long an I/O thread must have worked without a chance to sleep to count as
 /// saturated: a few of its rounds under load.
 const SATURATED_AFTER: Duration = Duration::from_micros(300);
@@ -49,16 +51,12 @@ impl Workload {
     /// a chance to sleep.
     pub fn saturated(&self, now: Instant) -> bool {
         let since = self.working_since.load(Ordering::Relaxed);
-        since != MAY_SLEEP && self.nanos(now).saturating_sub(since) > nanos(SATURATED_AFTER)
+        since != MAY_SLEEP && self.nanos(now).saturating_sub(since) > saturating_nanos(SATURATED_AFTER)
     }
 
     fn nanos(&self, at: Instant) -> u64 {
-        nanos(at.saturating_duration_since(self.origin))
+        saturating_nanos(at.saturating_duration_since(self.origin))
     }
-}
-
-fn nanos(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::util::duration::saturating_nanos;
+
 /// Messages received between two waits from which the peer counts as streaming.
 const STREAMING_BURST: u32 = 8;
 
@@ -101,7 +103,7 @@ impl SpinBudget {
             return SATURATED_SPIN;
         }
         let usual = self.usual_wait.load(Ordering::Relaxed);
-        if usual > duration_nanos(MAX_SPIN) / 2 {
+        if usual > saturating_nanos(MAX_SPIN) / 2 {
             return MIN_SPIN;
         }
         Duration::from_nanos(usual.saturating_mul(2)).clamp(MIN_SPIN, MAX_SPIN)
@@ -109,17 +111,13 @@ impl SpinBudget {
 
     /// A wait that news ended took `waited`.
     pub fn record(&self, waited: Duration) {
-        let sample = duration_nanos(waited);
+        let sample = saturating_nanos(waited);
         let usual = self.usual_wait.load(Ordering::Relaxed);
         let next =
             if usual == u64::MAX { sample } else { (usual / 4).saturating_mul(3).saturating_add(sample / 4) };
         // Threads of a thread-safe socket may race here; any of their averages will do.
         self.usual_wait.store(next, Ordering::Relaxed);
     }
-}
-
-fn duration_nanos(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Spins until `done` says so (then `true`) or `limit` passes (`false`). The clock is

@@ -42,7 +42,7 @@ const MAX_DELAY: u64 = 1_000_000;
 fn ticks() -> u64 {
     static START: once_cell::sync::Lazy<std::time::Instant> =
         once_cell::sync::Lazy::new(std::time::Instant::now);
-    u64::try_from(START.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    crate::util::duration::saturating_nanos(START.elapsed())
 }
 
 #[cfg(test)]

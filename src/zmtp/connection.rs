@@ -472,7 +472,6 @@ impl Connection {
         self.mechanism_step(now)
     }
 
-    /// Decodes `input` and acts on each frame.
     /// Decodes `input` and acts on its frames; how many frames it completed.
     fn process(
         &mut self,
