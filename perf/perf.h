@@ -48,6 +48,15 @@ static inline void send_messages (void *socket, long count, size_t size)
     }
 }
 
+/*  Receives a message into `msg` and checks that it has `size` bytes.  */
+static inline void receive_sized (zmq_msg_t *msg, void *socket, size_t size)
+{
+    if (zmq_msg_recv (msg, socket, 0) < 0)
+        fail ("zmq_msg_recv");
+    if (zmq_msg_size (msg) != size)
+        fail ("message of the wrong size");
+}
+
 /*  Receives `count` messages of `size` bytes (at least one); returns the
  *  microseconds from the first to the last, at least 1.  */
 static inline unsigned long receive_messages (void *socket, long count, size_t size)
@@ -57,12 +66,8 @@ static inline unsigned long receive_messages (void *socket, long count, size_t s
     if (zmq_msg_recv (&msg, socket, 0) < 0)
         fail ("zmq_msg_recv");
     void *watch = zmq_stopwatch_start ();
-    for (long i = 1; i < count; i++) {
-        if (zmq_msg_recv (&msg, socket, 0) < 0)
-            fail ("zmq_msg_recv");
-        if (zmq_msg_size (&msg) != size)
-            fail ("message of the wrong size");
-    }
+    for (long i = 1; i < count; i++)
+        receive_sized (&msg, socket, size);
     unsigned long elapsed = zmq_stopwatch_stop (watch);
     zmq_msg_close (&msg);
     return elapsed ? elapsed : 1;
@@ -85,10 +90,7 @@ static inline void echo_messages (void *socket, long count, size_t size)
     zmq_msg_t msg;
     zmq_msg_init (&msg);
     for (long i = 0; i != count; i++) {
-        if (zmq_msg_recv (&msg, socket, 0) < 0)
-            fail ("echo recv");
-        if (zmq_msg_size (&msg) != size)
-            fail ("message of the wrong size");
+        receive_sized (&msg, socket, size);
         if (zmq_msg_send (&msg, socket, 0) < 0)
             fail ("echo send");
     }
@@ -107,10 +109,7 @@ static inline unsigned long time_round_trips (void *socket, long count, size_t s
     for (long i = 0; i != count; i++) {
         if (zmq_msg_send (&msg, socket, 0) < 0)
             fail ("send");
-        if (zmq_msg_recv (&msg, socket, 0) < 0)
-            fail ("recv");
-        if (zmq_msg_size (&msg) != size)
-            fail ("message of the wrong size");
+        receive_sized (&msg, socket, size);
     }
     unsigned long elapsed = zmq_stopwatch_stop (watch);
     zmq_msg_close (&msg);

@@ -37,10 +37,7 @@ static void client (void *unused)
     zmq_msg_t reply;
     zmq_msg_init (&reply);
     for (int received = 0; received != requests; received++) {
-        if (zmq_msg_recv (&reply, dealer, 0) < 0)
-            fail ("reply");
-        if (zmq_msg_size (&reply) != message_size)
-            fail ("reply of the wrong size");
+        receive_sized (&reply, dealer, message_size);
         if (sent != requests) {
             send_messages (dealer, 1, message_size);
             sent++;
