@@ -22,8 +22,9 @@
 //! restart in between, where `window` = `RCVHWM` + (kernel buffers + 64 KiB output
 //! batch + 64 KiB input slack) / wire size of a message (kernel buffers: tcp 2 ×
 //! `SNDBUF` + 2 × `RCVBUF`, the kernel doubling the 32 KiB asked for; ipc 2 ×
-//! `net.core.wmem_default`); and once the senders stop and a last PULL stays, every
-//! message a `send` accepted arrives.
+//! `net.core.wmem_default`); and once a last PULL has heard from both senders (before
+//! that, what they send may still go to the previous PULL's dead connection) and they
+//! stop, every message a `send` accepted arrives.
 //!
 //! **B. PUSH → PULL, the senders restart.** A PULL stays bound. Sender threads live
 //! 100–500 ms and end (i) abruptly: `LINGER` 0, or their context shut down under them;
@@ -153,6 +154,20 @@ fn socket(context: &Context, kind: i32) -> Result<Socket, String> {
         set(&socket, option, value)?;
     }
     Ok(socket)
+}
+
+/// Checks `done` every 20 ms for up to `limit`; whether it came true.
+fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn send_bytes(socket: &Socket, bytes: &[u8], flags: i32) -> Result<(), Errno> {
@@ -470,7 +485,18 @@ fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<S
         thread::sleep(rng.ms(0, 150));
         incarnation += 1;
     }
-    // The senders stop; their sockets stay open (what they queued must still arrive).
+    // A last PULL binds. Until it has heard from a sender, that sender's messages may
+    // still go to the previous PULL's dead connection (a sender learns of the close only
+    // when its I/O thread reads it); from then on nothing of that sender can be lost. So
+    // the senders stop once it has heard from both, their sockets staying open, and every
+    // message a `send` accepted must arrive.
+    let last = ThreadPeer::spawn(receiver(endpoint.clone(), incarnation, Arc::clone(&tracker)));
+    let heard_from_all = outcome.is_ok()
+        && eventually(Duration::from_secs(15), || {
+            let tracker = tracker.lock().unwrap();
+            (0..2u32)
+                .all(|stream| tracker.next.get(&stream).is_some_and(|&(_, seen_by)| seen_by == incarnation))
+        });
     stop.store(true, Ordering::SeqCst);
     let mut pushes = Vec::new();
     let mut sent = Vec::new();
@@ -483,26 +509,23 @@ fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<S
             Err(e) => outcome = outcome.and(Err(e)),
         }
     }
-    if outcome.is_ok() {
-        let last = ThreadPeer::spawn(receiver(endpoint.clone(), incarnation, Arc::clone(&tracker)));
-        let complete = || {
-            let tracker = tracker.lock().unwrap();
-            sent.iter().enumerate().all(|(stream, &count)| {
-                count == 0 || tracker.next.get(&(stream as u32)).is_some_and(|&(next, _)| next == count)
-            })
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while !complete() && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(20));
-        }
-        outcome = last.kill(Kill::Flag).map(drop);
-        if outcome.is_ok() && !complete() {
-            let tracker = tracker.lock().unwrap();
-            let next: Vec<u64> =
-                (0..sent.len() as u32).map(|s| tracker.next.get(&s).map_or(0, |n| n.0)).collect();
-            outcome =
-                Err(format!("after the last restart: sent {sent:?}, received up to {next:?} within 15 s"));
-        }
+    if outcome.is_ok() && !heard_from_all {
+        outcome = Err("the last receiver heard nothing from a sender within 15 s".into());
+    }
+    let complete = || {
+        let tracker = tracker.lock().unwrap();
+        sent.iter().enumerate().all(|(stream, &count)| {
+            count == 0 || tracker.next.get(&(stream as u32)).is_some_and(|&(next, _)| next == count)
+        })
+    };
+    let all_arrived = outcome.is_ok() && eventually(Duration::from_secs(15), complete);
+    outcome = outcome.and(last.kill(Kill::Flag).map(drop));
+    if outcome.is_ok() && !all_arrived {
+        let tracker = tracker.lock().unwrap();
+        let next: Vec<u64> =
+            (0..sent.len() as u32).map(|s| tracker.next.get(&s).map_or(0, |n| n.0)).collect();
+        outcome =
+            Err(format!("after the senders stopped: sent {sent:?}, received up to {next:?} within 15 s"));
     }
     let refs: Vec<&Socket> = pushes.iter().collect();
     finish(&senders_context, &refs, outcome)?;
@@ -637,9 +660,8 @@ fn sender_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
             .iter()
             .all(|&(stream, ending, sent)| ending != Ending::Graceful || tracker.count(stream) == sent)
     };
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while outcome.is_ok() && !complete() && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(20));
+    if outcome.is_ok() {
+        eventually(Duration::from_secs(15), complete);
     }
     let received = receiving.kill(Kill::Flag);
     outcome?;
@@ -936,11 +958,7 @@ fn pubsub_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
     let last = publisher_peer(endpoint.clone(), last_stream);
     let heard =
         || views.iter().all(|view| view.lock().unwrap().last.get(&last_stream).is_some_and(|&seq| seq >= 40));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while outcome.is_ok() && !heard() && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(20));
-    }
-    let all_heard = heard();
+    let all_heard = outcome.is_ok() && eventually(Duration::from_secs(15), heard);
     stop.store(true, Ordering::SeqCst);
     let subscribed: Vec<Result<(), String>> = subscribers
         .into_iter()
