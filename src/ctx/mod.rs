@@ -192,8 +192,8 @@ impl Context {
         if state.io_threads.is_empty() {
             let count = usize::try_from(state.options.io_threads).unwrap_or(0);
             for index in 0..count {
-                let name = format!("ZMQbg/IO/{index}");
-                state.io_threads.push(IoThread::start(name)?);
+                let setup = state.options.thread_setup(&format!("IO/{index}"));
+                state.io_threads.push(IoThread::start(setup)?);
             }
         }
         let count = state.io_threads.len();

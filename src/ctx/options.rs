@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::constants::*;
 use crate::error::{Errno, Result};
+use crate::reactor::thread_setup::{thread_name, ThreadSetup};
 
 /// The size of `zmq_msg_t`, reported by `ZMQ_MSG_T_SIZE`.
 pub(crate) const MSG_T_SIZE: c_int = 64;
@@ -120,6 +121,17 @@ impl ContextOptions {
                 Ok(self.thread_name_prefix.clone())
             }
             _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// How a background thread in `role` (`IO/0`…) names and schedules itself.
+    pub fn thread_setup(&self, role: &str) -> ThreadSetup {
+        let set = |value: c_int| (value >= 0).then_some(value);
+        ThreadSetup {
+            name: thread_name(&self.thread_name_prefix, role),
+            policy: set(self.thread_sched_policy),
+            priority: set(self.thread_priority),
+            cpus: self.thread_affinity_cpus.iter().filter_map(|&cpu| usize::try_from(cpu).ok()).collect(),
         }
     }
 }

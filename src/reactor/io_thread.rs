@@ -18,6 +18,7 @@ use mio::event::{Event, Source};
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
 use parking_lot::Mutex;
 
+use super::thread_setup::ThreadSetup;
 use super::workload::Workload;
 use crate::pipe::{PipeEvent, PipeId, PipeOwner};
 
@@ -355,8 +356,8 @@ impl core::fmt::Debug for IoThread {
 }
 
 impl IoThread {
-    /// Starts a thread named `name`.
-    pub fn start(name: String) -> io::Result<IoThread> {
+    /// Starts a thread named and scheduled as `setup` says.
+    pub fn start(setup: ThreadSetup) -> io::Result<IoThread> {
         let poll = Poll::new()?;
         let waker = Waker::new(poll.registry(), WAKER)?;
         let inbox = Arc::new(Inbox {
@@ -383,7 +384,10 @@ impl IoThread {
             workload: Arc::clone(&workload),
         }));
         let theirs = Arc::clone(&state);
-        let thread = std::thread::Builder::new().name(name).spawn(move || run(&mut theirs.lock()))?;
+        let thread = std::thread::Builder::new().name(setup.name.clone()).spawn(move || {
+            setup.apply_to_current_thread();
+            run(&mut theirs.lock())
+        })?;
         Ok(IoThread { handle, thread: Some(thread), _state: state, workload })
     }
 
@@ -497,6 +501,10 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
+    fn test_setup() -> ThreadSetup {
+        ThreadSetup { name: "test-io".into(), ..ThreadSetup::default() }
+    }
+
     struct Countdown {
         left: u32,
         done: mpsc::Sender<&'static str>,
@@ -526,7 +534,7 @@ mod tests {
 
     #[test]
     fn timers_fire_and_stop_closes_what_is_left() {
-        let thread = IoThread::start("test-io".into()).unwrap();
+        let thread = IoThread::start(test_setup()).unwrap();
         let (done, finished) = mpsc::channel();
         let (tell, tokens) = mpsc::channel();
         for left in [3, u32::MAX] {
@@ -548,7 +556,7 @@ mod tests {
     /// comes while the thread polls, runs jobs, or is on its way to poll.
     #[test]
     fn no_post_is_slept_through() {
-        let thread = IoThread::start("test-io".into()).unwrap();
+        let thread = IoThread::start(test_setup()).unwrap();
         let (done, finished) = mpsc::channel();
         let posters: Vec<_> = (0..4)
             .map(|_| {
@@ -581,7 +589,7 @@ mod tests {
     /// poll with nothing to do is not.
     #[test]
     fn the_workload_follows_the_thread() {
-        let thread = IoThread::start("test-io".into()).unwrap();
+        let thread = IoThread::start(test_setup()).unwrap();
         let workload = thread.workload();
         let (started, running) = mpsc::channel();
         let (release, released) = mpsc::channel::<()>();
@@ -633,7 +641,7 @@ mod tests {
 
     #[test]
     fn stale_tokens_reach_nothing() {
-        let thread = IoThread::start("test-io".into()).unwrap();
+        let thread = IoThread::start(test_setup()).unwrap();
         let (done, finished) = mpsc::channel();
         let (tell, tokens) = mpsc::channel();
         thread.handle().post(move |reactor| {
@@ -653,7 +661,7 @@ mod tests {
     /// dropped unrun, so the wait ends at once (it took the whole 10 s guard before).
     #[test]
     fn close_and_wait_after_the_thread_ended_returns_at_once() {
-        let thread = IoThread::start("test-io".into()).unwrap();
+        let thread = IoThread::start(test_setup()).unwrap();
         let handle = thread.handle();
         let (done, finished) = mpsc::channel();
         let (tell, tokens) = mpsc::channel();

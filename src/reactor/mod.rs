@@ -5,4 +5,5 @@ pub mod epoll;
 pub mod io_thread;
 pub mod poll;
 pub mod signaler;
+pub mod thread_setup;
 pub mod workload;

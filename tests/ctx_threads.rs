@@ -1,0 +1,125 @@
+//! The context's thread options reach its I/O threads, as libzmq 4.3.5 applies them:
+//! `ZMQ_THREAD_NAME_PREFIX` in the name (`prefix/ZMQbg/IO/n`), `ZMQ_THREAD_SCHED_POLICY`,
+//! `ZMQ_THREAD_PRIORITY` (nice -20 under a non-real-time policy, where permitted) and
+//! `ZMQ_THREAD_AFFINITY_CPU_ADD`; and settings the system refuses, on which libzmq
+//! aborts, leave the thread as it was and the context working. Each test names its
+//! threads with its own prefix, since the tests of this file share one process.
+
+use std::time::{Duration, Instant};
+
+mod engine;
+
+use engine::*;
+use zmq::constants::*;
+use zmq::Context;
+
+/// What /proc says of one thread of this process.
+#[derive(Debug, PartialEq, Eq)]
+struct Task {
+    policy: i32,
+    nice: i32,
+    cpus: String,
+}
+
+fn read_task(directory: &std::path::Path) -> Option<Task> {
+    let stat = std::fs::read_to_string(directory.join("stat")).ok()?;
+    // The fields after the name in parentheses, starting with field 3 (state).
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+    let field = |number: usize| fields.get(number - 3).and_then(|text| text.parse::<i32>().ok());
+    let status = std::fs::read_to_string(directory.join("status")).ok()?;
+    let cpus = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:"))?.trim().to_string();
+    Some(Task { nice: field(19)?, policy: field(41)?, cpus })
+}
+
+/// The thread of this process named `name`, waited for up to 2 s (a thread names itself
+/// once it runs).
+fn task_named(name: &str) -> Option<Task> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        for entry in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+            if comm.trim_end() == name {
+                return read_task(&entry.path());
+            }
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn this_thread() -> Task {
+    read_task(std::path::Path::new("/proc/thread-self")).expect("/proc/thread-self")
+}
+
+/// Starts the context's I/O threads (at its first tcp endpoint) and checks a message
+/// crosses a connection they serve.
+fn start_io_threads(context: &Context) {
+    let (server, client) = (socket(context, ZMQ_PAIR), socket(context, ZMQ_PAIR));
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    client.connect(&last_endpoint(&server)).unwrap();
+    send(&client, b"ping");
+    assert_eq!(recv(&server), b"ping");
+    for socket in [server, client] {
+        socket.close();
+    }
+}
+
+/// Whether this process may lower a thread's nice value (root or CAP_SYS_NICE), tried
+/// on a thread of its own.
+fn may_lower_nice() -> bool {
+    std::thread::spawn(|| {
+        // SAFETY: setpriority takes plain integers; 0 is the calling thread on Linux.
+        unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, -1) == 0 }
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn prefix_policy_and_affinity_reach_every_io_thread() {
+    let first_cpu: i32 = this_thread().cpus.split([',', '-']).next().unwrap().parse().unwrap();
+    let context = Context::new();
+    context.set_int_option(ZMQ_IO_THREADS, 2).unwrap();
+    context.set_option(ZMQ_THREAD_NAME_PREFIX, b"b1").unwrap();
+    context.set_int_option(ZMQ_THREAD_SCHED_POLICY, libc::SCHED_BATCH).unwrap();
+    context.set_int_option(ZMQ_THREAD_AFFINITY_CPU_ADD, first_cpu).unwrap();
+    start_io_threads(&context);
+    let inherited_nice = this_thread().nice;
+    for name in ["b1/ZMQbg/IO/0", "b1/ZMQbg/IO/1"] {
+        let task = task_named(name).unwrap_or_else(|| panic!("no thread named {name}"));
+        assert_eq!(
+            task,
+            Task { policy: libc::SCHED_BATCH, nice: inherited_nice, cpus: first_cpu.to_string() }
+        );
+    }
+    terminate(&context);
+}
+
+#[test]
+fn a_priority_under_a_normal_policy_asks_for_nice_minus_20() {
+    let context = Context::new();
+    context.set_int_option(ZMQ_THREAD_NAME_PREFIX, 77).unwrap();
+    context.set_int_option(ZMQ_THREAD_PRIORITY, 1).unwrap();
+    start_io_threads(&context);
+    let task = task_named("77/ZMQbg/IO/0").expect("the I/O thread");
+    let expected = if may_lower_nice() { -20 } else { this_thread().nice };
+    assert_eq!((task.policy, task.nice), (libc::SCHED_OTHER, expected));
+    terminate(&context);
+}
+
+#[test]
+fn refused_settings_leave_the_threads_as_they_were_and_working() {
+    // SCHED_FIFO at static priority 0 is invalid for anyone (libzmq aborts on it), and
+    // CPU 5000 does not fit a cpu_set_t.
+    let context = Context::new();
+    context.set_option(ZMQ_THREAD_NAME_PREFIX, b"r1").unwrap();
+    context.set_int_option(ZMQ_THREAD_SCHED_POLICY, libc::SCHED_FIFO).unwrap();
+    context.set_int_option(ZMQ_THREAD_AFFINITY_CPU_ADD, 5000).unwrap();
+    start_io_threads(&context);
+    let task = task_named("r1/ZMQbg/IO/0").expect("the I/O thread");
+    let this = this_thread();
+    assert_eq!(task, Task { policy: libc::SCHED_OTHER, ..this });
+    terminate(&context);
+}
