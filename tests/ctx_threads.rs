@@ -5,7 +5,7 @@
 //! aborts, leave the thread as it was and the context working. Each test names its
 //! threads with its own prefix, since the tests of this file share one process.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod engine;
 
@@ -34,19 +34,18 @@ fn read_task(directory: &std::path::Path) -> Option<Task> {
 /// The thread of this process named `name`, waited for up to 2 s (a thread names itself
 /// once it runs).
 fn task_named(name: &str) -> Option<Task> {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        for entry in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+    let find = || {
+        std::fs::read_dir("/proc/self/task").ok()?.flatten().find_map(|entry| {
             let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-            if comm.trim_end() == name {
-                return read_task(&entry.path());
-            }
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+            (comm.trim_end() == name).then(|| read_task(&entry.path())).flatten()
+        })
+    };
+    let mut found = None;
+    wait_until(Duration::from_secs(2), || {
+        found = find();
+        found.is_some()
+    });
+    found
 }
 
 fn this_thread() -> Task {

@@ -58,6 +58,8 @@
 //! whose quarantine keeps freed memory). A watchdog ends the process if the run takes
 //! 3 minutes longer than planned.
 
+mod engine;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -66,6 +68,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use engine::wait_until;
 use zmq::constants::*;
 use zmq::{Context, Errno, Msg, Socket};
 
@@ -154,20 +157,6 @@ fn socket(context: &Context, kind: i32) -> Result<Socket, String> {
         set(&socket, option, value)?;
     }
     Ok(socket)
-}
-
-/// Checks `done` every 20 ms for up to `limit`; whether it came true.
-fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn send_bytes(socket: &Socket, bytes: &[u8], flags: i32) -> Result<(), Errno> {
@@ -492,7 +481,7 @@ fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<S
     // message a `send` accepted must arrive.
     let last = ThreadPeer::spawn(receiver(endpoint.clone(), incarnation, Arc::clone(&tracker)));
     let heard_from_all = outcome.is_ok()
-        && eventually(Duration::from_secs(15), || {
+        && wait_until(Duration::from_secs(15), || {
             let tracker = tracker.lock().unwrap();
             (0..2u32)
                 .all(|stream| tracker.next.get(&stream).is_some_and(|&(_, seen_by)| seen_by == incarnation))
@@ -518,7 +507,7 @@ fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<S
             count == 0 || tracker.next.get(&(stream as u32)).is_some_and(|&(next, _)| next == count)
         })
     };
-    let all_arrived = outcome.is_ok() && eventually(Duration::from_secs(15), complete);
+    let all_arrived = outcome.is_ok() && wait_until(Duration::from_secs(15), complete);
     outcome = outcome.and(last.kill(Kill::Flag).map(drop));
     if outcome.is_ok() && !all_arrived {
         let tracker = tracker.lock().unwrap();
@@ -661,7 +650,7 @@ fn sender_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
             .all(|&(stream, ending, sent)| ending != Ending::Graceful || tracker.count(stream) == sent)
     };
     if outcome.is_ok() {
-        eventually(Duration::from_secs(15), complete);
+        wait_until(Duration::from_secs(15), complete);
     }
     let received = receiving.kill(Kill::Flag);
     outcome?;
@@ -958,7 +947,7 @@ fn pubsub_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<Str
     let last = publisher_peer(endpoint.clone(), last_stream);
     let heard =
         || views.iter().all(|view| view.lock().unwrap().last.get(&last_stream).is_some_and(|&seq| seq >= 40));
-    let all_heard = outcome.is_ok() && eventually(Duration::from_secs(15), heard);
+    let all_heard = outcome.is_ok() && wait_until(Duration::from_secs(15), heard);
     stop.store(true, Ordering::SeqCst);
     let subscribed: Vec<Result<(), String>> = subscribers
         .into_iter()

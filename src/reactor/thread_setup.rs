@@ -82,11 +82,10 @@ impl ThreadSetup {
         if cpus.is_empty() {
             return;
         }
-        // SAFETY: cpu_set_t is a plain bit array, valid all-zero; CPU_SET writes inside it
-        // for the CPUs below CPU_SETSIZE kept above.
+        // SAFETY: cpu_set_t is a plain bit array, valid all-zero.
         let mut set: libc::cpu_set_t = unsafe { mem::zeroed() };
         for cpu in cpus {
-            // SAFETY: as above.
+            // SAFETY: `cpu` < CPU_SETSIZE (kept above), so the bit is inside `set`.
             unsafe { libc::CPU_SET(cpu, &mut set) };
         }
         // A refusal (EINVAL: none of these CPUs is online) leaves the inherited affinity.

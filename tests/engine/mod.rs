@@ -5,7 +5,7 @@
 
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use zmq::constants::*;
 use zmq::{Context, Msg, Socket};
@@ -124,4 +124,18 @@ pub fn event_v2(monitor: &Socket) -> (u64, Vec<u64>, String, String) {
     let values = parts[2..2 + count].iter().map(number).collect();
     let text = |part: &Vec<u8>| String::from_utf8(part.clone()).unwrap();
     (number(&parts[0]), values, text(&parts[2 + count]), text(&parts[3 + count]))
+}
+
+/// Checks `condition` every 10 ms until it holds or `timeout` passes; whether it held.
+pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
 }

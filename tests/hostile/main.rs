@@ -24,6 +24,8 @@
 #[path = "../engine/mod.rs"]
 mod engine;
 
+pub use engine::wait_until;
+
 mod client;
 mod curve;
 mod decoder;
@@ -34,7 +36,7 @@ mod wire;
 mod z85;
 
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Serialises the tests of this binary: each measures the whole process.
 pub fn serial() -> MutexGuard<'static, ()> {
@@ -55,20 +57,6 @@ pub fn rss_kib() -> u64 {
 /// How many descriptors the process has open.
 pub fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").expect("read /proc/self/fd").count()
-}
-
-/// Polls `condition` every 10 ms until it holds or `timeout` passes; whether it held.
-pub fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if condition() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// `host:port` of a `tcp://host:port` endpoint.
