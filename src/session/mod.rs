@@ -742,7 +742,10 @@ impl Session {
                     // while it has room, unless the socket type's form needs them
                     // translated.
                     let pipe = self.pipe.as_ref().filter(|_| self.translator.passes_through());
-                    if let Err(error) = protocol.received_into(n, now, &mut Straight(pipe)) {
+                    let mut straight = Straight { pipe, delivered: 0 };
+                    let received = protocol.received_into(n, now, &mut straight);
+                    io_thread::note_delivered(straight.delivered);
+                    if let Err(error) = received {
                         self.failure = Some(error);
                         return Err(());
                     }
@@ -934,13 +937,15 @@ impl Session {
     /// dropped once the socket has closed its end.
     fn deliver(&mut self, mut msg: Msg) {
         let Some(pipe) = &self.pipe else { return };
-        if !hand_to_socket(pipe, &mut msg) {
+        let mut delivered = 0;
+        if !hand_to_socket(pipe, &mut msg, &mut delivered) {
             self.stalled = Some(msg);
         }
+        io_thread::note_delivered(delivered);
     }
 
     /// Moves queued messages from the pipe into the protocol's output. Returns
-    /// whether it found the pipe drained. Each part taken counts towards the I/O
+    /// whether it found the pipe drained. The parts taken count towards the I/O
     /// thread's batch (`note_taken`).
     fn pump_out(&mut self) -> bool {
         let Some(link) = &mut self.connection else { return true };
@@ -948,31 +953,36 @@ impl Session {
         if !protocol.is_ready() {
             return false;
         }
-        while protocol.pending_output().len() < OUTPUT_BATCH {
-            let Some(pipe) = &self.pipe else { return true };
+        let mut taken = 0;
+        let drained = loop {
+            if protocol.pending_output().len() >= OUTPUT_BATCH {
+                break false;
+            }
+            let Some(pipe) = &self.pipe else { break true };
             // Read in place, encoded by reference, and released at once (its body may
             // be the application's, whose free function it is waiting for).
             let mut part = Msg::new();
             match pipe.read_into(&mut part) {
                 Ok(()) => {
-                    io_thread::note_taken();
+                    taken += 1;
                     // Refused only before the handshake, checked above.
                     self.translator.outgoing(&part, |frame| {
                         let _ = protocol.send(frame);
                     });
                 }
-                Err(Drained::Empty) => return true,
+                Err(Drained::Empty) => break true,
                 Err(Drained::Ended) => {
                     // The socket closed its end and everything it sent is out of the
                     // pipe: linger from now, even if the pipe's Term event is still on
                     // its way (it will find no pipe).
                     self.pipe = None;
                     self.start_lingering(Instant::now());
-                    return true;
+                    break true;
                 }
             }
-        }
-        false
+        };
+        io_thread::note_taken(taken);
+        drained
     }
 
     /// Writes the protocol's output (after topping it up from the pipe), until it
@@ -1060,21 +1070,25 @@ impl Session {
 
 /// Received parts go straight into the socket's pipe, as [`Session::deliver`] would
 /// put them, while it has room (`None`: nothing is taken, every part is queued).
-struct Straight<'a>(Option<&'a Pipe>);
+/// The parts written are counted in `delivered`.
+struct Straight<'a> {
+    pipe: Option<&'a Pipe>,
+    delivered: u32,
+}
 
 impl Inbound for Straight<'_> {
     fn take(&mut self, msg: &mut Msg) -> bool {
-        self.0.is_some_and(|pipe| hand_to_socket(pipe, msg))
+        self.pipe.is_some_and(|pipe| hand_to_socket(pipe, msg, &mut self.delivered))
     }
 }
 
-/// Writes a received part into the socket's pipe; `false` (the part left in `msg`)
-/// only when the pipe is full. A part for a socket that closed its end is dropped.
-/// Each part written counts towards the I/O thread's batch (`note_delivered`).
-fn hand_to_socket(pipe: &Pipe, msg: &mut Msg) -> bool {
+/// Writes a received part into the socket's pipe, counting it in `delivered`; `false`
+/// (the part left in `msg`) only when the pipe is full. A part for a socket that
+/// closed its end is dropped.
+fn hand_to_socket(pipe: &Pipe, msg: &mut Msg, delivered: &mut u32) -> bool {
     match pipe.write_from(msg) {
         Ok(()) => {
-            io_thread::note_delivered();
+            *delivered += 1;
             true
         }
         Err(Refusal::Full) => false,
