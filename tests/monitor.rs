@@ -46,8 +46,10 @@ fn a_connection_life_in_version_1_events() {
     assert_eq!(event_v1(&server_events).0, ZMQ_EVENT_CLOSED);
     assert_eq!(event_v1(&server_events), (ZMQ_EVENT_MONITOR_STOPPED, 0, String::new()));
     assert_eq!(event_v1(&client_events).0, ZMQ_EVENT_DISCONNECTED);
+    // The default 100 ms interval, plus up to as much again at random.
     let (event, interval, _) = event_v1(&client_events);
-    assert_eq!((event, interval), (ZMQ_EVENT_CONNECT_RETRIED, 100));
+    assert_eq!(event, ZMQ_EVENT_CONNECT_RETRIED);
+    assert!((100..200).contains(&interval), "{interval}");
     client.close();
     loop {
         // Attempts to reconnect may come first.
@@ -145,6 +147,35 @@ fn a_refused_connection_is_closed_and_retried() {
     // no (CLOSED); never CONNECTED.
     assert!(!seen.contains(&ZMQ_EVENT_CONNECTED), "{seen:?}");
     finish(context, [client, events]);
+}
+
+/// The waits CONNECT_RETRIED reports for the first `count` retries of a connection to
+/// a port nothing listens on, with these reconnection options.
+fn retry_waits(tag: &str, reconnect_ivl: i32, reconnect_ivl_max: i32, count: usize) -> Vec<u32> {
+    let context = Context::new();
+    let client = socket(&context, ZMQ_DEALER);
+    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(reconnect_ivl))).unwrap();
+    client.set_option(ZMQ_RECONNECT_IVL_MAX, Some(&int(reconnect_ivl_max))).unwrap();
+    let events = watch(&context, ZMQ_EVENT_CONNECT_RETRIED, &client, &format!("inproc://{tag}"));
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("tcp://{}", unused.local_addr().unwrap());
+    drop(unused);
+    client.connect(&endpoint).unwrap();
+    let waits = (0..count).map(|_| event_v1(&events).1).collect();
+    finish(context, [client, events]);
+    waits
+}
+
+/// As libzmq's `get_new_reconnect_ivl`: with `ZMQ_RECONNECT_IVL_MAX` the wait doubles
+/// from the interval up to the maximum; without, it is the interval plus a random part
+/// of it, so that peers cut off together do not all call back at once.
+#[test]
+fn reconnection_backs_off_to_the_maximum_or_spreads_at_random() {
+    assert_eq!(retry_waits("backoff", 10, 45, 5), [10, 20, 40, 45, 45]);
+    let spread = retry_waits("spread", 20, 0, 8);
+    assert!(spread.iter().all(|wait| (20..40).contains(wait)), "{spread:?}");
+    // Eight equal draws from twenty values: one chance in 20^7.
+    assert!(spread.iter().any(|&wait| wait != spread[0]), "{spread:?}");
 }
 
 /// An abstract ipc name nothing listens on, unique to this process and `tag`.

@@ -472,3 +472,34 @@ fn messages_over_tcp_know_their_descriptor() {
     assert!(fd > 2);
     finish(context, [server, client]);
 }
+
+/// A host name is looked up at each attempt, on a thread of its own: while the one I/O
+/// thread's session for a name that does not resolve looks it up and tries again
+/// (`CONNECT_RETRIED`; RFC 6761 keeps `.invalid` unresolvable), a connection made by
+/// name on the same thread works. libzmq looks names up on its I/O thread, stalling
+/// every connection it serves meanwhile.
+#[test]
+fn host_names_are_looked_up_off_the_io_thread_at_each_attempt() {
+    let context = Context::new();
+    let lost = socket(&context, ZMQ_PAIR);
+    lost.set_option(ZMQ_RECONNECT_IVL, Some(&int(20))).unwrap();
+    let events = watch(&context, ZMQ_EVENT_CONNECT_RETRIED, &lost, "inproc://lookup-events");
+    // However slow the resolver is here, the retries come within this.
+    events.set_option(ZMQ_RCVTIMEO, Some(&int(60_000))).unwrap();
+    lost.connect("tcp://no-such-host.invalid:5555").unwrap();
+
+    let server = socket(&context, ZMQ_PAIR);
+    server.bind("tcp://127.0.0.1:*").unwrap();
+    let port = last_endpoint(&server).rsplit(':').next().unwrap().to_owned();
+    let client = socket(&context, ZMQ_PAIR);
+    client.connect(&format!("tcp://localhost:{port}")).unwrap();
+    send(&client, b"by name");
+    assert_eq!(recv(&server), b"by name");
+    send(&server, b"and back");
+    assert_eq!(recv(&client), b"and back");
+
+    for _ in 0..2 {
+        assert_eq!(event_v1(&events).0, ZMQ_EVENT_CONNECT_RETRIED);
+    }
+    finish(context, [lost, events, server, client]);
+}

@@ -43,6 +43,11 @@ pub trait Handler: Send {
     fn pipe(&mut self, reactor: &mut Reactor, token: Token, pipe: PipeId, event: PipeEvent) -> Flow;
     /// Asked to finish (unbind, disconnect, socket closed, context terminated).
     fn close(&mut self, reactor: &mut Reactor, token: Token) -> Flow;
+    /// Work the handler left to another thread (a name lookup) is done
+    /// ([`IoHandle::wake`]).
+    fn woken(&mut self, _reactor: &mut Reactor, _token: Token) -> Flow {
+        Flow::Continue
+    }
 }
 
 const WAKER: Token = Token(usize::MAX);
@@ -145,6 +150,12 @@ impl IoHandle {
     /// Runs `job` on the I/O thread.
     pub fn post(&self, job: impl FnOnce(&mut Reactor) + Send + 'static) {
         self.inbox.post(Box::new(job));
+    }
+
+    /// Tells the handler behind `token`, on its thread, that work it left to another
+    /// thread is done ([`Handler::woken`]); nothing if it has ended meanwhile.
+    pub fn wake(&self, token: Token) {
+        self.post(move |reactor| reactor.dispatch(token, |handler, reactor| handler.woken(reactor, token)));
     }
 
     /// Asks the handler behind `token` to finish.

@@ -24,6 +24,7 @@ pub(crate) mod udp;
 mod wire;
 
 use core::ffi::c_int;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,12 +54,13 @@ use crate::routing::subscriptions::subscription_msg;
 use crate::socket::mailbox::{Command, Mailbox};
 use crate::socket::monitor::{Endpoints, Monitor};
 use crate::transport::ipc::IpcAddress;
+use crate::transport::lookup::Lookup;
 use crate::transport::socks;
 use crate::transport::tcp::{self, ConnectAddress};
 use crate::transport::ws::WsTarget;
 use crate::transport::ConnectFailed;
 use crate::ws;
-use crate::zmtp::{Config, Event as ZmtpEvent, Inbound, ProtocolError, Security};
+use crate::zmtp::{Config, Event as ZmtpEvent, Inbound, OsRandom, ProtocolError, RandomSource, Security};
 
 /// What a session needs of its socket: where to hand new pipes, and the options it
 /// had when the session began (libzmq copies them too).
@@ -171,6 +173,8 @@ pub struct Session {
     /// The SOCKS5 handshake with `ZMQ_SOCKS_PROXY`, between the tcp connect to the
     /// proxy and the protocol.
     socks: Option<socks::Handshake>,
+    /// The name lookup of the attempt under way (see [`Session::resolve`]).
+    lookup: Option<Lookup<Resolved>>,
     /// The current peer's properties, from its handshake: put on the subscriptions
     /// its SUBSCRIBE and CANCEL commands become, as libzmq's engine puts them on
     /// every message it decodes (an XPUB's application reads them there).
@@ -178,6 +182,9 @@ pub struct Session {
     /// The last read stopped at the end of its [`TURN`] with input maybe left.
     more_to_read: bool,
 }
+
+/// Where a connection attempt goes, and from where (`ZMQ_CONNECT` `src;host:port`).
+type Resolved = Result<(SocketAddr, Option<SocketAddr>), Errno>;
 
 /// How long a finished connection waits for its peer to close after our FIN.
 const DRAIN_TIME: Duration = Duration::from_millis(250);
@@ -231,6 +238,17 @@ fn millis(value: c_int) -> Option<Duration> {
     u64::try_from(value).ok().filter(|&ms| ms > 0).map(Duration::from_millis)
 }
 
+/// A random whole number of milliseconds below `limit` (none when the system's
+/// generator fails: the jitter is a courtesy).
+fn random_below(limit: Duration) -> Duration {
+    let mut bytes = [0u8; 8];
+    let limit = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+    if limit == 0 || OsRandom.fill(&mut bytes).is_err() {
+        return Duration::ZERO;
+    }
+    Duration::from_millis(u64::from_ne_bytes(bytes) % limit)
+}
+
 impl Session {
     fn new(link: Arc<SocketLink>, role: Role, endpoints: Endpoints, pipe: Option<Pipe>) -> Session {
         let reconnect_ivl = millis(link.options.reconnect_ivl).unwrap_or(Duration::from_millis(100));
@@ -257,6 +275,7 @@ impl Session {
             zap: None,
             refused: false,
             socks: None,
+            lookup: None,
             peer_metadata: None,
             more_to_read: false,
         }
@@ -373,38 +392,26 @@ impl Session {
     /// `ZMQ_RECONNECT_STOP`, ends the session).
     fn connect(&mut self, reactor: &mut Reactor, token: Token, now: Instant) -> Flow {
         let Role::Connect(target) = &self.role else { return Flow::Continue };
-        let options = &self.link.options;
         self.socks = None;
-        let attempt = match target {
-            Target::Tcp(address) if !options.socks_proxy_address.is_empty() => {
-                // Through the proxy, which is asked for the target once connected.
-                let proxy = String::from_utf8_lossy(&options.socks_proxy_address);
-                socks::Handshake::new(
-                    address.target(),
-                    &options.socks_proxy_username,
-                    &options.socks_proxy_password,
-                )
-                .map_err(ConnectFailed::from)
-                .and_then(|handshake| {
-                    let (proxy, source) = tcp::connect_address(&proxy)?.resolve(options.ipv6)?;
-                    let stream = tcp::connect(proxy, source, options)?;
-                    self.socks = Some(handshake);
-                    Ok(Stream::Tcp(mio::net::TcpStream::from_std(stream)))
-                })
+        let attempt = if let Target::Ipc(address) = target {
+            address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
+        } else {
+            match self.tcp_destination() {
+                Err(errno) => Err(ConnectFailed::from(errno)),
+                Ok((address, socks)) => {
+                    let Some(resolved) = self.resolve(&address, reactor, token) else {
+                        // Looking a name up: `woken` calls again once it is done.
+                        return Flow::Continue;
+                    };
+                    let stream = resolved
+                        .map_err(ConnectFailed::from)
+                        .and_then(|(target, source)| tcp::connect(target, source, &self.link.options));
+                    if stream.is_ok() {
+                        self.socks = socks;
+                    }
+                    stream.map(|stream| Stream::Tcp(mio::net::TcpStream::from_std(stream)))
+                }
             }
-            Target::Tcp(address) => address
-                .resolve(options.ipv6)
-                .map_err(ConnectFailed::from)
-                .and_then(|(target, source)| tcp::connect(target, source, options))
-                .map(|stream| Stream::Tcp(mio::net::TcpStream::from_std(stream))),
-            Target::Ipc(address) => {
-                address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
-            }
-            Target::Ws(address) => address
-                .resolve(options.ipv6)
-                .map_err(ConnectFailed::from)
-                .and_then(|target| tcp::connect(target, None, options))
-                .map(|stream| Stream::Tcp(mio::net::TcpStream::from_std(stream))),
         };
         let mut stream = match attempt {
             Ok(stream) => stream,
@@ -424,7 +431,8 @@ impl Session {
         match stream {
             Stream::Ipc(_) => self.connected(stream, now),
             Stream::Tcp(_) => {
-                self.connect_deadline = millis(options.connect_timeout).map(|timeout| now + timeout);
+                self.connect_deadline =
+                    millis(self.link.options.connect_timeout).map(|timeout| now + timeout);
                 self.endpoints.local.clear();
                 self.event(ZMQ_EVENT_CONNECT_DELAYED, libc::EINPROGRESS as u64);
                 self.connection = Some(Link { stream, protocol: None, hung_up: false });
@@ -433,6 +441,52 @@ impl Session {
         // A write error shows again as an event on the registered stream.
         let _ = self.flush();
         Flow::Continue
+    }
+
+    /// Where the tcp connection of an attempt goes: the target, or the SOCKS proxy
+    /// (`ZMQ_SOCKS_PROXY`), with the handshake that asks it for the target.
+    fn tcp_destination(&self) -> Result<(ConnectAddress, Option<socks::Handshake>), Errno> {
+        let options = &self.link.options;
+        match &self.role {
+            Role::Connect(Target::Tcp(address)) if !options.socks_proxy_address.is_empty() => {
+                let handshake = socks::Handshake::new(
+                    address.target(),
+                    &options.socks_proxy_username,
+                    &options.socks_proxy_password,
+                )?;
+                let proxy = tcp::connect_address(&String::from_utf8_lossy(&options.socks_proxy_address))?;
+                Ok((proxy, Some(handshake)))
+            }
+            Role::Connect(Target::Tcp(address)) => Ok((address.clone(), None)),
+            Role::Connect(Target::Ws(address)) => Ok((address.tcp().clone(), None)),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// Where `address` is now, and from where: at once when its host is numeric; for a
+    /// name, from a lookup on a thread of its own (see `transport::lookup`), `None`
+    /// while it runs. The lookup wakes the session when done, and the call then made
+    /// takes its outcome.
+    fn resolve(&mut self, address: &ConnectAddress, reactor: &Reactor, token: Token) -> Option<Resolved> {
+        let ipv6 = self.link.options.ipv6;
+        if let Some(lookup) = self.lookup.take() {
+            let outcome = lookup.outcome();
+            if outcome.is_none() {
+                self.lookup = Some(lookup);
+            }
+            return outcome;
+        }
+        if !address.needs_lookup(ipv6) {
+            return Some(address.resolve(ipv6));
+        }
+        let (address, handle) = (address.clone(), reactor.handle());
+        let lookup = Lookup::start(move || address.resolve(ipv6), move || handle.wake(token));
+        // Ready already when no thread could be started for it (looked up here).
+        let outcome = lookup.outcome();
+        if outcome.is_none() {
+            self.lookup = Some(lookup);
+        }
+        outcome
     }
 
     /// Talks SOCKS5 with the proxy as far as the stream allows; once the proxy has
@@ -495,11 +549,24 @@ impl Session {
     fn schedule_reconnect(&mut self, now: Instant) {
         self.connection = None;
         self.connect_deadline = None;
-        self.reconnect_at = Some(now + self.reconnect_ivl);
+        let wait = self.next_reconnect_wait();
+        self.reconnect_at = Some(now + wait);
         self.endpoints.local.clear();
-        self.event(ZMQ_EVENT_CONNECT_RETRIED, self.reconnect_ivl.as_millis() as u64);
-        if let Some(max) = millis(self.link.options.reconnect_ivl_max) {
-            self.reconnect_ivl = (self.reconnect_ivl * 2).min(max.max(self.reconnect_ivl));
+        self.event(ZMQ_EVENT_CONNECT_RETRIED, wait.as_millis() as u64);
+    }
+
+    /// How long to wait before the next attempt, as libzmq's `get_new_reconnect_ivl`:
+    /// with `ZMQ_RECONNECT_IVL_MAX`, the interval, doubled after each attempt up to the
+    /// maximum; without, the interval plus a random part of it, so that peers cut off
+    /// together (a restarted server's clients) do not all call back at once.
+    fn next_reconnect_wait(&mut self) -> Duration {
+        let wait = self.reconnect_ivl;
+        match millis(self.link.options.reconnect_ivl_max) {
+            Some(max) => {
+                self.reconnect_ivl = (wait * 2).min(max.max(wait));
+                wait
+            }
+            None => wait + random_below(wait),
         }
     }
 
@@ -1221,6 +1288,17 @@ impl Handler for Session {
                 Flow::Continue => self.drive(reactor, token, now),
             },
         };
+        self.arm_timer(reactor, token, now);
+        flow
+    }
+
+    fn woken(&mut self, reactor: &mut Reactor, token: Token) -> Flow {
+        // A name lookup is done: the attempt that started it goes on.
+        if self.lookup.is_none() {
+            return Flow::Continue;
+        }
+        let now = Instant::now();
+        let flow = self.connect(reactor, token, now);
         self.arm_timer(reactor, token, now);
         flow
     }

@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod ip;
 pub mod ipc;
 pub mod ipc_filter;
+pub mod lookup;
 pub mod socks;
 pub mod tcp;
 pub mod udp;

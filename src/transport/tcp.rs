@@ -88,7 +88,16 @@ impl ConnectAddress {
         self.text.split_once(';').map_or(self.text.as_str(), |(_, target)| target)
     }
 
-    /// Where to connect now, and from where (`source;target`).
+    /// Whether [`resolve`](Self::resolve) would look a name up (the target's host is
+    /// not a numeric address), and so may block.
+    pub fn needs_lookup(&self, ipv6: bool) -> bool {
+        let target = self.target();
+        let host = target.rsplit_once(':').map_or(target, |(host, _)| host);
+        resolve_numeric(strip_brackets(host).as_bytes(), ipv6).is_err()
+    }
+
+    /// Where to connect now, and from where (`source;target`). Looks the target's
+    /// host up when it is a name, which blocks (see `transport::lookup`).
     pub fn resolve(&self, ipv6: bool) -> Result<(SocketAddr, Option<SocketAddr>)> {
         let (source, target) = match self.text.split_once(';') {
             Some((source, target)) => (Some(source), target),
@@ -271,6 +280,10 @@ mod tests {
 
     #[test]
     fn connect_addresses() {
+        let needs_lookup = |text: &str| connect_address(text).unwrap().needs_lookup(false);
+        assert!(needs_lookup("localhost:5555") && needs_lookup("127.0.0.1:0;broker.example:9"));
+        assert!(!needs_lookup("127.0.0.1:5555") && !needs_lookup("localhost:0;127.0.0.1:9"));
+        assert!(!connect_address("[::1]:5555").unwrap().needs_lookup(true));
         let resolved = |text: &str| connect_address(text).and_then(|address| address.resolve(false));
         assert_eq!(resolved("localhost:5555"), Ok(("127.0.0.1:5555".parse().unwrap(), None)));
         assert_eq!(
