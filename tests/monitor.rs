@@ -195,6 +195,25 @@ fn events_until_quiet(monitor: &zmq::Socket, quiet_ms: i32) -> Vec<i32> {
     seen
 }
 
+/// A `ZMQ_RECONNECT_IVL` of 0, like -1, means one attempt and no retry, as in libzmq.
+#[test]
+fn an_interval_of_zero_or_less_makes_one_attempt() {
+    for (tag, reconnect_ivl) in [("zero-ivl", 0), ("negative-ivl", -1)] {
+        let context = Context::new();
+        let client = socket(&context, ZMQ_DEALER);
+        client.set_option(ZMQ_RECONNECT_IVL, Some(&int(reconnect_ivl))).unwrap();
+        let events = watch(&context, ZMQ_EVENT_ALL, &client, &format!("inproc://{tag}"));
+        let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("tcp://{}", unused.local_addr().unwrap());
+        drop(unused);
+        client.connect(&endpoint).unwrap();
+        let seen = events_until_quiet(&events, 300);
+        assert!(!seen.contains(&ZMQ_EVENT_CONNECT_RETRIED), "{reconnect_ivl}: {seen:?}");
+        assert!(seen.iter().filter(|&&event| event == ZMQ_EVENT_CONNECT_DELAYED).count() <= 1, "{seen:?}");
+        finish(context, [client, events]);
+    }
+}
+
 /// A SUB with `ZMQ_RECONNECT_STOP` `stop`, refused once by an ipc name nothing
 /// listens on (CLOSED, then CONNECT_RETRIED), then disconnected from it while it
 /// waits to try again; with its monitor (every event).

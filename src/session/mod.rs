@@ -581,10 +581,10 @@ impl Session {
         }
     }
 
-    /// Whether `ZMQ_RECONNECT_STOP` (or `ZMQ_RECONNECT_IVL` -1) says not to try again.
+    /// Whether `ZMQ_RECONNECT_STOP` (or a `ZMQ_RECONNECT_IVL` of 0 or -1, as libzmq) says not to try again.
     fn gives_up(&self, cause: Cause) -> bool {
         let stop = self.link.options.reconnect_stop;
-        self.link.options.reconnect_ivl < 0
+        self.link.options.reconnect_ivl <= 0
             || (cause == Cause::Refused && stop & ZMQ_RECONNECT_STOP_CONN_REFUSED != 0)
             || (cause == Cause::HandshakeFailed && stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0)
             || (cause == Cause::Refused
