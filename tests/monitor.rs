@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use engine::*;
 use zmq::constants::*;
-use zmq::{Context, Errno};
+use zmq::{Context, Errno, Socket};
 
 #[test]
 fn a_connection_life_in_version_1_events() {
@@ -133,9 +133,7 @@ fn a_refused_connection_is_closed_and_retried() {
     let context = Context::new();
     let client = socket(&context, ZMQ_DEALER);
     let events = watch(&context, ZMQ_EVENT_ALL, &client, "inproc://refused");
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("tcp://{}", unused.local_addr().unwrap());
-    drop(unused);
+    let endpoint = unused_tcp();
     client.connect(&endpoint).unwrap();
     let mut seen = Vec::new();
     while !seen.contains(&ZMQ_EVENT_CONNECT_RETRIED) {
@@ -149,18 +147,30 @@ fn a_refused_connection_is_closed_and_retried() {
     finish(context, [client, events]);
 }
 
-/// The waits CONNECT_RETRIED reports for the first `count` retries of a connection to
-/// a port nothing listens on, with these reconnection options.
+/// A DEALER with these options, watched for `events` (at `inproc://tag`), connecting
+/// to a loopback port nothing listens on.
+fn refused_dealer(context: &Context, tag: &str, options: &[(i32, i32)], events: i32) -> (Socket, Socket) {
+    let client = socket(context, ZMQ_DEALER);
+    for &(option, value) in options {
+        client.set_option(option, Some(&int(value))).unwrap();
+    }
+    let monitor = watch(context, events, &client, &format!("inproc://{tag}"));
+    client.connect(&unused_tcp()).unwrap();
+    (client, monitor)
+}
+
+/// A loopback tcp endpoint nothing listens on.
+fn unused_tcp() -> String {
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("tcp://{}", unused.local_addr().unwrap())
+}
+
+/// The waits CONNECT_RETRIED reports for the first `count` retries of a refused
+/// connection with these reconnection options.
 fn retry_waits(tag: &str, reconnect_ivl: i32, reconnect_ivl_max: i32, count: usize) -> Vec<u32> {
     let context = Context::new();
-    let client = socket(&context, ZMQ_DEALER);
-    client.set_option(ZMQ_RECONNECT_IVL, Some(&int(reconnect_ivl))).unwrap();
-    client.set_option(ZMQ_RECONNECT_IVL_MAX, Some(&int(reconnect_ivl_max))).unwrap();
-    let events = watch(&context, ZMQ_EVENT_CONNECT_RETRIED, &client, &format!("inproc://{tag}"));
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("tcp://{}", unused.local_addr().unwrap());
-    drop(unused);
-    client.connect(&endpoint).unwrap();
+    let options = [(ZMQ_RECONNECT_IVL, reconnect_ivl), (ZMQ_RECONNECT_IVL_MAX, reconnect_ivl_max)];
+    let (client, events) = refused_dealer(&context, tag, &options, ZMQ_EVENT_CONNECT_RETRIED);
     let waits = (0..count).map(|_| event_v1(&events).1).collect();
     finish(context, [client, events]);
     waits
@@ -200,13 +210,8 @@ fn events_until_quiet(monitor: &zmq::Socket, quiet_ms: i32) -> Vec<i32> {
 fn an_interval_of_zero_or_less_makes_one_attempt() {
     for (tag, reconnect_ivl) in [("zero-ivl", 0), ("negative-ivl", -1)] {
         let context = Context::new();
-        let client = socket(&context, ZMQ_DEALER);
-        client.set_option(ZMQ_RECONNECT_IVL, Some(&int(reconnect_ivl))).unwrap();
-        let events = watch(&context, ZMQ_EVENT_ALL, &client, &format!("inproc://{tag}"));
-        let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = format!("tcp://{}", unused.local_addr().unwrap());
-        drop(unused);
-        client.connect(&endpoint).unwrap();
+        let (client, events) =
+            refused_dealer(&context, tag, &[(ZMQ_RECONNECT_IVL, reconnect_ivl)], ZMQ_EVENT_ALL);
         let seen = events_until_quiet(&events, 300);
         assert!(!seen.contains(&ZMQ_EVENT_CONNECT_RETRIED), "{reconnect_ivl}: {seen:?}");
         assert!(seen.iter().filter(|&&event| event == ZMQ_EVENT_CONNECT_DELAYED).count() <= 1, "{seen:?}");
