@@ -450,6 +450,9 @@ fn receiver(
     }
 }
 
+/// The PUSH sockets of the receiver-restarts phase.
+const SENDERS: u32 = 2;
+
 fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<String, String> {
     let endpoint = endpoint(transport, &run.directory, "receiver", rng);
     let window = loss_window(transport);
@@ -457,7 +460,7 @@ fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<S
     let senders_context = Context::new();
     let stop = Arc::new(AtomicBool::new(false));
     let mut senders = Vec::new();
-    for stream in 0..2u32 {
+    for stream in 0..SENDERS {
         let push = socket(&senders_context, ZMQ_PUSH)?;
         push.connect(&endpoint).map_err(|e| format!("connect: {e:?}"))?;
         let stop = Arc::clone(&stop);
@@ -483,7 +486,7 @@ fn receiver_restarts(transport: Transport, run: &Run, rng: &mut Rng) -> Result<S
     let heard_from_all = outcome.is_ok()
         && wait_until(Duration::from_secs(15), || {
             let tracker = tracker.lock().unwrap();
-            (0..2u32)
+            (0..SENDERS)
                 .all(|stream| tracker.next.get(&stream).is_some_and(|&(_, seen_by)| seen_by == incarnation))
         });
     stop.store(true, Ordering::SeqCst);

@@ -225,9 +225,19 @@ pub struct Reactor {
     timers: BTreeSet<(Instant, usize)>,
     handle: IoHandle,
     stopping: bool,
+    /// Threads handlers started for work off this thread (name lookups), joined when
+    /// this thread ends.
+    helpers: Vec<JoinHandle<()>>,
 }
 
 impl Reactor {
+    /// Keeps `helper`, a thread a handler started, to be joined when this thread ends
+    /// (so none outlives the context).
+    pub fn adopt(&mut self, helper: JoinHandle<()>) {
+        self.helpers.retain(|helper| !helper.is_finished());
+        self.helpers.push(helper);
+    }
+
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -387,6 +397,7 @@ impl IoThread {
             timers: BTreeSet::new(),
             handle: handle.clone(),
             stopping: false,
+            helpers: Vec::new(),
         };
         let workload = Arc::new(Workload::default());
         let state = Arc::new(Mutex::new(Loop {
@@ -445,6 +456,10 @@ fn run(state: &mut Loop) {
     drop(left);
     state.reactor.timers.clear();
     state.reactor.slots.clear();
+    for helper in state.reactor.helpers.drain(..) {
+        // A helper that panicked has reported it; there is nothing more to do.
+        let _ = helper.join();
+    }
 }
 
 fn serve(state: &mut Loop) {

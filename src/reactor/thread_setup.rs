@@ -153,8 +153,8 @@ mod tests {
 
     #[test]
     fn refused_settings_leave_the_thread_running_as_it_was() {
-        // SCHED_FIFO at static priority 0 is invalid for everyone; CPU 1023 rarely exists
-        // and CPU 5000 does not fit a cpu_set_t.
+        // SCHED_FIFO at static priority 0 is invalid for everyone; CPU 5000 does not fit
+        // a cpu_set_t.
         let setup = ThreadSetup {
             policy: Some(libc::SCHED_FIFO),
             priority: None,

@@ -175,6 +175,9 @@ pub struct Session {
     socks: Option<socks::Handshake>,
     /// The name lookup of the attempt under way (see [`Session::resolve`]).
     lookup: Option<Lookup<Resolved>>,
+    /// An attempt got past its name lookup: the first one may give up without ending
+    /// the session (see [`Session::start`]).
+    attempted: bool,
     /// The current peer's properties, from its handshake: put on the subscriptions
     /// its SUBSCRIBE and CANCEL commands become, as libzmq's engine puts them on
     /// every message it decodes (an XPUB's application reads them there).
@@ -276,6 +279,7 @@ impl Session {
             refused: false,
             socks: None,
             lookup: None,
+            attempted: false,
             peer_metadata: None,
             more_to_read: false,
         }
@@ -394,6 +398,7 @@ impl Session {
         let Role::Connect(target) = &self.role else { return Flow::Continue };
         self.socks = None;
         let attempt = if let Target::Ipc(address) = target {
+            self.attempted = true;
             address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
         } else {
             match self.tcp_destination() {
@@ -403,6 +408,7 @@ impl Session {
                         // Looking a name up: `woken` calls again once it is done.
                         return Flow::Continue;
                     };
+                    self.attempted = true;
                     let stream = resolved
                         .map_err(ConnectFailed::from)
                         .and_then(|(target, source)| tcp::connect(target, source, &self.link.options));
@@ -458,7 +464,7 @@ impl Session {
                 Ok((proxy, Some(handshake)))
             }
             Role::Connect(Target::Tcp(address)) => Ok((address.clone(), None)),
-            Role::Connect(Target::Ws(address)) => Ok((address.tcp().clone(), None)),
+            Role::Connect(Target::Ws(address)) => Ok((address.tcp_address().clone(), None)),
             _ => Err(Errno::EINVAL),
         }
     }
@@ -467,7 +473,7 @@ impl Session {
     /// name, from a lookup on a thread of its own (see `transport::lookup`), `None`
     /// while it runs. The lookup wakes the session when done, and the call then made
     /// takes its outcome.
-    fn resolve(&mut self, address: &ConnectAddress, reactor: &Reactor, token: Token) -> Option<Resolved> {
+    fn resolve(&mut self, address: &ConnectAddress, reactor: &mut Reactor, token: Token) -> Option<Resolved> {
         let ipv6 = self.link.options.ipv6;
         if let Some(lookup) = self.lookup.take() {
             let outcome = lookup.outcome();
@@ -480,7 +486,10 @@ impl Session {
             return Some(address.resolve(ipv6));
         }
         let (address, handle) = (address.clone(), reactor.handle());
-        let lookup = Lookup::start(move || address.resolve(ipv6), move || handle.wake(token));
+        let (lookup, thread) = Lookup::start(move || address.resolve(ipv6), move || handle.wake(token));
+        if let Some(thread) = thread {
+            reactor.adopt(thread);
+        }
         // Ready already when no thread could be started for it (looked up here).
         let outcome = lookup.outcome();
         if outcome.is_none() {
@@ -1297,10 +1306,17 @@ impl Handler for Session {
         if self.lookup.is_none() {
             return Flow::Continue;
         }
+        let first = !self.attempted;
         let now = Instant::now();
         let flow = self.connect(reactor, token, now);
         self.arm_timer(reactor, token, now);
-        flow
+        // A first attempt that gives up leaves the session holding its pipe, as in
+        // `start`.
+        if first {
+            Flow::Continue
+        } else {
+            flow
+        }
     }
 
     fn close(&mut self, reactor: &mut Reactor, _token: Token) -> Flow {

@@ -9,6 +9,7 @@
 //! addresses, the common case, never get here.
 
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use parking_lot::Mutex;
 
@@ -20,14 +21,18 @@ pub struct Lookup<T> {
 
 impl<T: Send + 'static> Lookup<T> {
     /// Runs `work` on a new thread, then `done` (which wakes whoever waits, on its own
-    /// thread). When no thread can be started, `work` runs here and now, and the
-    /// outcome is ready on return, `done` not called.
+    /// thread); the thread is returned, for its I/O thread to join when it ends (as
+    /// libzmq's context termination waits for an I/O thread stuck in a lookup). When
+    /// no thread can be started, `work` runs here and now, and the outcome is ready
+    /// on return, `done` not called.
     pub fn start(
         work: impl FnOnce() -> T + Send + 'static,
         done: impl FnOnce() + Send + 'static,
-    ) -> Lookup<T> {
+    ) -> (Lookup<T>, Option<JoinHandle<()>>) {
         let outcome = Arc::new(Mutex::new(None));
         let theirs = Arc::clone(&outcome);
+        // Shared, so that it is still here to run should the thread not start (a
+        // failed spawn drops the closure it was given).
         let work = Arc::new(Mutex::new(Some(work)));
         let their_work = Arc::clone(&work);
         let spawned = std::thread::Builder::new().name("ZMQbg/lookup".into()).spawn(move || {
@@ -41,7 +46,7 @@ impl<T: Send + 'static> Lookup<T> {
                 *outcome.lock() = Some(work());
             }
         }
-        Lookup { outcome }
+        (Lookup { outcome }, spawned.ok())
     }
 
     /// The outcome, once the work is done (taken: a second call is `None`).
@@ -60,7 +65,7 @@ mod tests {
     fn slow_work_runs_elsewhere_and_says_when_it_is_done() {
         let (done, finished) = mpsc::channel();
         let start = Instant::now();
-        let lookup = Lookup::start(
+        let (lookup, thread) = Lookup::start(
             || {
                 std::thread::sleep(Duration::from_millis(200));
                 42
@@ -72,5 +77,6 @@ mod tests {
         finished.recv_timeout(Duration::from_secs(10)).unwrap();
         assert_eq!(lookup.outcome(), Some(42));
         assert_eq!(lookup.outcome(), None, "taken once");
+        thread.expect("a thread of its own").join().unwrap();
     }
 }

@@ -88,8 +88,9 @@ impl ConnectAddress {
         self.text.split_once(';').map_or(self.text.as_str(), |(_, target)| target)
     }
 
-    /// Whether [`resolve`](Self::resolve) would look a name up (the target's host is
-    /// not a numeric address), and so may block.
+    /// Whether [`resolve`](Self::resolve) would look a name up, and so may block: the
+    /// target's host is not a numeric address (a source is never looked up: it is an
+    /// address or an interface name).
     pub fn needs_lookup(&self, ipv6: bool) -> bool {
         let target = self.target();
         let host = target.rsplit_once(':').map_or(target, |(host, _)| host);

@@ -90,7 +90,7 @@ pub fn connect_target(address: &str, ipv6: bool) -> Result<WsTarget> {
 
 impl WsTarget {
     /// The `host:port` to connect to (its name, if any, looked up again at each attempt).
-    pub fn tcp(&self) -> &ConnectAddress {
+    pub fn tcp_address(&self) -> &ConnectAddress {
         &self.tcp
     }
 
@@ -140,7 +140,7 @@ mod tests {
         let target = connect_target("localhost:5555/chat", false).unwrap();
         assert_eq!(target.endpoint(), "ws://localhost:5555/chat");
         assert_eq!((target.host(), target.path()), ("localhost", "/chat"));
-        assert_eq!(target.tcp().resolve(false), Ok(("127.0.0.1:5555".parse().unwrap(), None)));
+        assert_eq!(target.tcp_address().resolve(false), Ok(("127.0.0.1:5555".parse().unwrap(), None)));
         assert_eq!(connect_target("127.0.0.1:0", false).unwrap().endpoint(), "ws://127.0.0.1:0/");
         assert_eq!(connect_target("[::1]:7", true).unwrap().endpoint(), "ws://[::1]:7/");
         for refused in
