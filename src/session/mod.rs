@@ -176,7 +176,7 @@ pub struct Session {
     /// The name lookup of the attempt under way (see [`Session::resolve`]).
     lookup: Option<Lookup<Resolved>>,
     /// An attempt got past its name lookup: the first one may give up without ending
-    /// the session (see [`Session::start`]).
+    /// the session (see [`Session::attempt_failed`]).
     attempted: bool,
     /// The current peer's properties, from its handshake: put on the subscriptions
     /// its SUBSCRIBE and CANCEL commands become, as libzmq's engine puts them on
@@ -326,8 +326,7 @@ impl Session {
             }
             let now = Instant::now();
             if matches!(self.role, Role::Connect(_)) {
-                // A first attempt that gives up leaves a session that only holds its pipe
-                // until the socket closes it.
+                // A first attempt never ends the session (see `connect`).
                 let _ = self.connect(reactor, token, now);
             } else {
                 // A write error shows again as an event on the registered stream.
@@ -398,7 +397,6 @@ impl Session {
         let Role::Connect(target) = &self.role else { return Flow::Continue };
         self.socks = None;
         let attempt = if let Target::Ipc(address) = target {
-            self.attempted = true;
             address.connect().map(|stream| Stream::Ipc(mio::net::UnixStream::from_std(stream)))
         } else {
             match self.tcp_destination() {
@@ -408,7 +406,6 @@ impl Session {
                         // Looking a name up: `woken` calls again once it is done.
                         return Flow::Continue;
                     };
-                    self.attempted = true;
                     let stream = resolved
                         .map_err(ConnectFailed::from)
                         .and_then(|(target, source)| tcp::connect(target, source, &self.link.options));
@@ -419,6 +416,8 @@ impl Session {
                 }
             }
         };
+        // Past any name lookup: the attempt is made.
+        let first = !std::mem::replace(&mut self.attempted, true);
         let mut stream = match attempt {
             Ok(stream) => stream,
             Err(failed) => {
@@ -428,11 +427,11 @@ impl Session {
                     self.event(ZMQ_EVENT_CLOSED, fd as u64);
                 }
                 let cause = if failed.errno == Errno::ECONNREFUSED { Cause::Refused } else { Cause::Failed };
-                return self.disconnected(now, cause);
+                return self.attempt_failed(now, cause, first);
             }
         };
         if reactor.register(&mut stream, token, Interest::READABLE | Interest::WRITABLE).is_err() {
-            return self.disconnected(now, Cause::Failed);
+            return self.attempt_failed(now, Cause::Failed, first);
         }
         match stream {
             Stream::Ipc(_) => self.connected(stream, now),
@@ -447,6 +446,18 @@ impl Session {
         // A write error shows again as an event on the registered stream.
         let _ = self.flush();
         Flow::Continue
+    }
+
+    /// An attempt failed, as [`Session::disconnected`] says; but a first attempt that
+    /// gives up leaves the session holding its pipe until the socket closes it, as
+    /// libzmq's session outlives its connecter.
+    fn attempt_failed(&mut self, now: Instant, cause: Cause, first: bool) -> Flow {
+        let flow = self.disconnected(now, cause);
+        if first {
+            Flow::Continue
+        } else {
+            flow
+        }
     }
 
     /// Where the tcp connection of an attempt goes: the target, or the SOCKS proxy
@@ -475,25 +486,21 @@ impl Session {
     /// takes its outcome.
     fn resolve(&mut self, address: &ConnectAddress, reactor: &mut Reactor, token: Token) -> Option<Resolved> {
         let ipv6 = self.link.options.ipv6;
-        if let Some(lookup) = self.lookup.take() {
-            let outcome = lookup.outcome();
-            if outcome.is_none() {
-                self.lookup = Some(lookup);
+        if self.lookup.is_none() {
+            if !address.needs_lookup(ipv6) {
+                return Some(address.resolve(ipv6));
             }
-            return outcome;
-        }
-        if !address.needs_lookup(ipv6) {
-            return Some(address.resolve(ipv6));
-        }
-        let (address, handle) = (address.clone(), reactor.handle());
-        let (lookup, thread) = Lookup::start(move || address.resolve(ipv6), move || handle.wake(token));
-        if let Some(thread) = thread {
-            reactor.adopt(thread);
-        }
-        // Ready already when no thread could be started for it (looked up here).
-        let outcome = lookup.outcome();
-        if outcome.is_none() {
+            let (address, handle) = (address.clone(), reactor.handle());
+            let (lookup, thread) = Lookup::start(move || address.resolve(ipv6), move || handle.wake(token));
+            if let Some(thread) = thread {
+                reactor.adopt(thread);
+            }
             self.lookup = Some(lookup);
+        }
+        // Ready once done; at once when no thread could be started for it.
+        let outcome = self.lookup.as_ref()?.outcome();
+        if outcome.is_some() {
+            self.lookup = None;
         }
         outcome
     }
@@ -1306,17 +1313,10 @@ impl Handler for Session {
         if self.lookup.is_none() {
             return Flow::Continue;
         }
-        let first = !self.attempted;
         let now = Instant::now();
         let flow = self.connect(reactor, token, now);
         self.arm_timer(reactor, token, now);
-        // A first attempt that gives up leaves the session holding its pipe, as in
-        // `start`.
-        if first {
-            Flow::Continue
-        } else {
-            flow
-        }
+        flow
     }
 
     fn close(&mut self, reactor: &mut Reactor, _token: Token) -> Flow {
